@@ -1,0 +1,52 @@
+"""The Starlette application: GraphQL, health probes, and the request-size limit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from api.body_limit import BodySizeLimit
+from api.graphql_view import RebillGraphQL
+from api.schema.root import build_schema
+from domain.settings import Settings
+from services import health, runtime
+
+
+async def healthz(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(_request: Request) -> JSONResponse:
+    if await health.database_ready():
+        return JSONResponse({"status": "ready", "database": "ok"})
+    return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """``manage_database=False`` leaves opening the database to the caller (the test suite)."""
+    graphql = RebillGraphQL(build_schema(development=settings.is_development), settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        async with runtime.database(settings):
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,54 @@
+"""Strawberry on Starlette: authenticates each request and decodes JSON numbers exactly."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from api.context import Context
+from domain.access import Caller
+from domain.settings import Settings
+from services import api_keys
+
+BEARER = "bearer "
+
+
+def _keep_constant(name: str) -> str:
+    # NaN and Infinity stay text, so the Decimal scalar refuses them with a clear message.
+    return name
+
+
+class RebillGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: Any, settings: Settings) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.is_development else None,
+            allow_queries_via_get=False,
+        )
+        self.settings = settings
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Numbers become Decimal, never float: 0.006 in a variable stays exactly 0.006."""
+        return json.loads(data, parse_float=Decimal, parse_constant=_keep_constant)
+
+    def encode_json(self, data: object) -> str:
+        return json.dumps(data, separators=(",", ":"), default=str)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None
+    ) -> Context:
+        return Context(settings=self.settings, authenticated=await authenticate(request))
+
+
+async def authenticate(request: Request | WebSocket) -> Caller | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith(BEARER):
+        return None
+    secret = header[len(BEARER) :].strip()
+    return await api_keys.authenticate(secret) if secret else None

@@ -1,0 +1,31 @@
+"""Opaque global IDs: base64url of "Type:uuid". A malformed ID, or one of another type, is
+treated exactly like an ID that does not exist."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from uuid import UUID
+
+
+def encode_id(type_name: str, entity_id: UUID) -> str:
+    raw = f"{type_name}:{entity_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_any(global_id: str) -> tuple[str, UUID] | None:
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        type_name, _, raw_id = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        return type_name, UUID(raw_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def decode_id(global_id: str | None, type_name: str) -> UUID | None:
+    if global_id is None:
+        return None
+    decoded = decode_any(global_id)
+    if decoded is None or decoded[0] != type_name:
+        return None
+    return decoded[1]

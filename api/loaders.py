@@ -1,0 +1,68 @@
+"""Per-request loaders: each relation costs one statement per request, not one per row."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from aiodataloader import DataLoader
+
+from domain.meters import MeterDefinition
+from domain.rate_card import RateCard, RateCardVersion
+from domain.tenancy import Source, Tenant
+from domain.wallet.wallet import Wallet
+from services import meters, rate_cards, sources, tenants, wallets
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class MappingLoader(DataLoader[K, V | None], Generic[K, V]):
+    """Loads many keys with one call returning a mapping; a missing key loads as None."""
+
+    fetch: Callable[[list[K]], Awaitable[dict[K, V]]]
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V | None]:
+        found = await type(self).fetch(list(keys))
+        return [found.get(key) for key in keys]
+
+    async def get(self, key: K) -> V | None:
+        result: V | None = await self.load(key)
+        return result
+
+
+class TenantByIdLoader(MappingLoader[UUID, Tenant]):
+    fetch = staticmethod(tenants.tenants_by_ids)
+
+
+class SourceByIdLoader(MappingLoader[UUID, Source]):
+    fetch = staticmethod(sources.sources_by_ids)
+
+
+class RateCardByIdLoader(MappingLoader[UUID, RateCard]):
+    fetch = staticmethod(rate_cards.rate_cards_by_ids)
+
+
+class RateCardVersionsByCardIdLoader(MappingLoader[UUID, list[RateCardVersion]]):
+    fetch = staticmethod(rate_cards.versions_by_card_ids)
+
+
+class WalletByOwnerIdLoader(MappingLoader[UUID, Wallet]):
+    fetch = staticmethod(wallets.wallets_by_owner_ids)
+
+
+class MeterByCodeLoader(MappingLoader[str, MeterDefinition]):
+    fetch = staticmethod(meters.meters_by_codes)
+
+
+class Loaders:
+    """A fresh set per request (and per WebSocket operation), so nothing goes stale."""
+
+    def __init__(self) -> None:
+        self.tenant_by_id = TenantByIdLoader()
+        self.source_by_id = SourceByIdLoader()
+        self.rate_card_by_id = RateCardByIdLoader()
+        self.rate_card_versions_by_card_id = RateCardVersionsByCardIdLoader()
+        self.wallet_by_owner_id = WalletByOwnerIdLoader()
+        self.meter_by_code = MeterByCodeLoader()

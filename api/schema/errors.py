@@ -1,0 +1,31 @@
+"""Errors a client can act on: members of the mutations' result unions."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.interface(name="Error")
+class Error:
+    message: str
+
+
+@strawberry.type
+class FieldError:
+    field: str
+    message: str
+
+
+@strawberry.type
+class InvalidInput(Error):
+    fields: list[FieldError]
+
+
+@strawberry.type
+class NotFound(Error):
+    id: strawberry.ID | None
+
+
+@strawberry.type
+class StripeNotConnected(Error):
+    pass

@@ -1,0 +1,110 @@
+"""Assembles the schema: root types, extensions and scalars."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from api.resolvers.mutations.assign_rate_card import assign_rate_card
+from api.resolvers.mutations.create_api_key import create_api_key
+from api.resolvers.mutations.create_rate_card import create_rate_card
+from api.resolvers.mutations.create_source import create_source
+from api.resolvers.mutations.create_tenant import create_tenant
+from api.resolvers.mutations.revoke_api_key import revoke_api_key
+from api.resolvers.mutations.set_default_rate_card import set_default_rate_card
+from api.resolvers.mutations.set_rates import set_rates
+from api.resolvers.mutations.set_source_rebilling import set_source_rebilling
+from api.resolvers.mutations.set_tenant_rebilling import set_tenant_rebilling
+from api.resolvers.mutations.set_wholesale_rate_card import set_wholesale_rate_card
+from api.resolvers.mutations.update_source import update_source
+from api.resolvers.mutations.update_tenant import update_tenant
+from api.resolvers.queries.meters import meters
+from api.resolvers.queries.node import node
+from api.resolvers.queries.rate_card import rate_card
+from api.resolvers.queries.source import source
+from api.resolvers.queries.tenants import tenant, tenants
+from api.resolvers.queries.viewer import viewer
+from api.schema.access import ApiKeyNode
+from api.schema.accounts import WalletNode
+from api.schema.scalars import SCALAR_OVERRIDES
+
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 20_000
+# Codes a client can act on; everything else is masked outside development.
+CLIENT_ERROR_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT"}
+
+
+@strawberry.type
+class Query:
+    node = strawberry.field(resolver=node)
+    viewer = strawberry.field(resolver=viewer)
+    tenants = strawberry.field(resolver=tenants, description="Platform keys only.")
+    tenant = strawberry.field(resolver=tenant)
+    source = strawberry.field(resolver=source)
+    meters = strawberry.field(resolver=meters)
+    rate_card = strawberry.field(resolver=rate_card)
+
+
+@strawberry.type
+class Mutation:
+    create_tenant = strawberry.mutation(resolver=create_tenant)
+    update_tenant = strawberry.mutation(resolver=update_tenant)
+    set_tenant_rebilling = strawberry.mutation(resolver=set_tenant_rebilling)
+    create_source = strawberry.mutation(resolver=create_source)
+    update_source = strawberry.mutation(resolver=update_source)
+    set_source_rebilling = strawberry.mutation(resolver=set_source_rebilling)
+    create_rate_card = strawberry.mutation(resolver=create_rate_card)
+    set_rates = strawberry.mutation(resolver=set_rates)
+    assign_rate_card = strawberry.mutation(resolver=assign_rate_card)
+    set_default_rate_card = strawberry.mutation(resolver=set_default_rate_card)
+    set_wholesale_rate_card = strawberry.mutation(resolver=set_wholesale_rate_card)
+    create_api_key = strawberry.mutation(resolver=create_api_key)
+    revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
+
+
+def is_client_error(error: GraphQLError) -> bool:
+    """Validation and syntax errors have no original error; ours carry a client code."""
+    if error.original_error is None:
+        return True
+    code = (error.extensions or {}).get("code")
+    if code in CLIENT_ERROR_CODES:
+        return True
+    return isinstance(error.original_error, GraphQLError) and (
+        (error.original_error.extensions or {}).get("code") in CLIENT_ERROR_CODES
+    )
+
+
+def build_schema(*, development: bool) -> strawberry.Schema:
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ]
+    if not development:
+        extensions += [DisableIntrospection, lambda: MaskErrors(should_mask_error=_masked)]
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[WalletNode, ApiKeyNode],
+        extensions=extensions,
+        scalar_overrides=SCALAR_OVERRIDES,
+    )
+
+
+def _masked(error: GraphQLError) -> bool:
+    return not is_client_error(error)
+
+
+# The schema as the contract sees it; `make schema` prints this one.
+schema = build_schema(development=True)

@@ -1,0 +1,45 @@
+"""Errors the domain raises; the API maps each to a type in the mutation's union (api/errors.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DomainError(Exception):
+    """Base of every error a client can act on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One invalid field, named by its path in the input: ``lines[0].pricing.perUnit.unitPrice``."""
+
+    field: str
+    message: str
+
+
+class InvalidInputError(DomainError):
+    def __init__(
+        self, problems: list[FieldProblem], message: str = "The input is invalid."
+    ) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+    @classmethod
+    def single(cls, field: str, message: str) -> InvalidInputError:
+        return cls([FieldProblem(field, message)], message)
+
+
+class NotFoundError(DomainError):
+    def __init__(self, entity: str, entity_id: str | None = None) -> None:
+        super().__init__(f"{entity} not found.")
+        self.entity = entity
+        self.entity_id = entity_id
+
+
+class StripeNotConnectedError(DomainError):
+    def __init__(self, message: str = "The tenant has no active Stripe account.") -> None:
+        super().__init__(message)

@@ -1,0 +1,65 @@
+"""Process settings, parsed from an environment mapping (DESIGN.md §5).
+
+Parsing is pure: the edge passes ``os.environ`` in, tests pass a dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+
+DEFAULT_DATABASE_URL = "sqlite://var/rebill.db"
+DEFAULT_MAX_BODY_BYTES = 1_048_576
+
+
+class Environment(Enum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class SettingsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    stripe_api_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+    environment: Environment = Environment.PRODUCTION
+    bootstrap_platform_key: str | None = None
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment is Environment.DEVELOPMENT
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        environment_name = (text("REBILL_ENV") or Environment.PRODUCTION.value).lower()
+        try:
+            environment = Environment(environment_name)
+        except ValueError:
+            raise SettingsError(
+                f"REBILL_ENV must be development or production, not {environment_name!r}"
+            ) from None
+        max_body = text("REBILL_MAX_BODY_BYTES")
+        if max_body is not None and not max_body.isdigit():
+            raise SettingsError("REBILL_MAX_BODY_BYTES must be a positive integer")
+        return cls(
+            database_url=text("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            redis_url=text("REDIS_URL"),
+            stripe_api_key=text("STRIPE_API_KEY"),
+            stripe_webhook_secret=text("STRIPE_WEBHOOK_SECRET"),
+            stripe_api_base=text("STRIPE_API_BASE"),
+            environment=environment,
+            bootstrap_platform_key=text("REBILL_BOOTSTRAP_PLATFORM_KEY"),
+            max_body_bytes=int(max_body) if max_body else DEFAULT_MAX_BODY_BYTES,
+        )

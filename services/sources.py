@@ -1,0 +1,148 @@
+"""Source (client sub-account) use cases."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+
+from domain.access import Caller, Role
+from domain.errors import InvalidInputError, NotFoundError, StripeNotConnectedError
+from domain.paging import Page, PageRequest
+from domain.rate_card import RateCard, RateCardKind, raise_if_problems
+from domain.tenancy import (
+    BillingMode,
+    Source,
+    SourceCriteria,
+    SourceStatus,
+    Tenant,
+    check_external_id,
+    check_name,
+    rebilling_needs_stripe,
+)
+from services import visibility
+from storage import rate_cards, sources, wallets
+from storage.database import transaction
+
+
+async def create_source(
+    caller: Caller,
+    tenant_id: UUID | None,
+    *,
+    name: str,
+    external_id: str | None = None,
+    billing_mode: BillingMode = BillingMode.PREPAID_WALLET,
+    rate_card_id: UUID | None = None,
+) -> Source:
+    """A client of the agency, with its wallet. Rebilling starts off until the agency enables it."""
+    tenant = await visibility.managed_tenant(caller, tenant_id)
+    raise_if_problems(check_name(name) + check_external_id(external_id))
+    card = None if rate_card_id is None else await _retail_card(tenant, rate_card_id)
+    external_id = external_id.strip() if external_id else None
+    try:
+        async with transaction():
+            if external_id and await sources.external_id_taken(tenant.id, external_id):
+                raise _external_id_taken()
+            source = await sources.insert_source(
+                tenant_id=tenant.id,
+                name=name.strip(),
+                external_id=external_id,
+                billing_mode=billing_mode,
+                rate_card_id=None if card is None else card.id,
+            )
+            await wallets.create_wallet(
+                tenant_id=tenant.id, source_id=source.id, currency=tenant.currency
+            )
+    except IntegrityError:
+        raise _external_id_taken() from None
+    return source
+
+
+def _external_id_taken() -> InvalidInputError:
+    return InvalidInputError.single("externalId", "Another source of this tenant uses this id.")
+
+
+async def update_source(
+    caller: Caller,
+    source_id: UUID | None,
+    *,
+    name: str | None = None,
+    status: SourceStatus | None = None,
+    billing_mode: BillingMode | None = None,
+) -> Source:
+    source = await visibility.managed_source(caller, source_id)
+    raise_if_problems([] if name is None else check_name(name))
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = name.strip()
+    if status is not None:
+        changes["status"] = status
+    if billing_mode is not None:
+        tenant = await visibility.visible_tenant(caller, source.tenant_id)
+        if source.rebilling_enabled and rebilling_needs_stripe(billing_mode, tenant.stripe.status):
+            raise InvalidInputError.single(
+                "billingMode",
+                "Postpaid billing is collected through Stripe: connect the tenant's Stripe "
+                "account first, or turn rebilling off for this source.",
+            )
+        changes["billing_mode"] = billing_mode
+    async with transaction():
+        return await sources.update_source(source.id, changes)
+
+
+async def set_source_rebilling(caller: Caller, source_id: UUID | None, enabled: bool) -> Source:
+    source = await visibility.managed_source(caller, source_id)
+    if enabled:
+        tenant = await visibility.visible_tenant(caller, source.tenant_id)
+        if rebilling_needs_stripe(source.billing_mode, tenant.stripe.status):
+            raise StripeNotConnectedError(
+                "Postpaid sources are collected through Stripe: connect the tenant's Stripe "
+                "account before rebilling this source."
+            )
+    async with transaction():
+        return await sources.update_source(source.id, {"rebilling_enabled": enabled})
+
+
+async def assign_rate_card(
+    caller: Caller, source_id: UUID | None, rate_card_id: UUID | None
+) -> Source:
+    """A card of the source's own; None returns it to the tenant's default."""
+    source = await visibility.managed_source(caller, source_id)
+    tenant = await visibility.visible_tenant(caller, source.tenant_id)
+    card = None if rate_card_id is None else await _retail_card(tenant, rate_card_id)
+    async with transaction():
+        return await sources.update_source(
+            source.id, {"rate_card_id": None if card is None else card.id}
+        )
+
+
+async def _retail_card(tenant: Tenant, rate_card_id: UUID) -> RateCard:
+    card = await rate_cards.rate_card_by_id(rate_card_id)
+    if card is None or card.tenant_id != tenant.id:
+        raise NotFoundError("RateCard", str(rate_card_id))
+    if card.kind is not RateCardKind.RETAIL:
+        raise InvalidInputError.single("rateCardId", "Use a retail rate card.")
+    return card
+
+
+async def get_source(caller: Caller, source_id: UUID | None) -> Source | None:
+    try:
+        return await visibility.visible_source(caller, source_id)
+    except NotFoundError:
+        return None
+
+
+async def list_sources(
+    caller: Caller, tenant: Tenant, request: PageRequest, source_filter: SourceCriteria
+) -> Page[Source]:
+    """The tenant's sources, for the platform and the tenant (a client sees only itself)."""
+    caller.require_role(Role.PLATFORM, Role.TENANT)
+    if not caller.sees_tenant(tenant.id):
+        raise NotFoundError("Tenant", str(tenant.id))
+    return await sources.list_sources(tenant.id, request, source_filter)
+
+
+async def sources_by_ids(ids: list[UUID]) -> dict[UUID, Source]:
+    """Batch lookup for the API's loaders; the parent entity already passed the caller's scope."""
+    return await sources.sources_by_ids(ids)
