@@ -19,7 +19,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/rebill migrate
-	REBILL_ENV=$${REBILL_ENV:-development} $(BIN)/rebill seed-demo
+	REBILL_ENV=$${REBILL_ENV:-development} HOST=$(HOST) PORT=$(PORT) $(BIN)/rebill seed-demo
 	REBILL_ENV=$${REBILL_ENV:-development} HOST=$(HOST) PORT=$(PORT) $(BIN)/rebill serve
 
 test: $(STAMP)

@@ -59,11 +59,11 @@ def card_visible(
 
 async def visible_rate_card(caller: Caller, card_id: UUID | None) -> RateCard:
     card = None if card_id is None else await rate_cards.rate_card_by_id(card_id)
-    tenant = None
-    source = None
-    if caller.tenant_id is not None:
+    tenant = source = None
+    # Only tenant and source keys need their own rows to decide; the platform sees every card.
+    if card is not None and caller.tenant_id is not None:
         tenant = await tenants.tenant_by_id(caller.tenant_id)
-    if caller.source_id is not None:
+    if card is not None and caller.source_id is not None:
         source = await sources.source_by_id(caller.source_id)
     if card is None or not card_visible(caller, card, tenant, source):
         raise NotFoundError("RateCard", None if card_id is None else str(card_id))
