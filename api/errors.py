@@ -9,7 +9,7 @@ from uuid import UUID
 from strawberry import ID
 
 from api.context import forbidden
-from api.ids import encode_id
+from api.ids import UNKNOWN_ID, encode_id
 from api.schema.errors import FieldError, InvalidInput, NotFound, StripeNotConnected
 from domain.access import ForbiddenError
 from domain.errors import DomainError, InvalidInputError, NotFoundError, StripeNotConnectedError
@@ -36,7 +36,7 @@ def to_error_type(error: DomainError, global_id: str | None = None) -> ErrorType
 
 def echoed_id(error: NotFoundError) -> str | None:
     """The global ID of what was not found: the same for a missing ID and another tenant's."""
-    if error.entity_id is None:
+    if error.entity_id is None or UUID(error.entity_id) == UNKNOWN_ID:
         return None
     return encode_id(error.entity, UUID(error.entity_id))
 

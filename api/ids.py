@@ -22,6 +22,18 @@ def decode_any(global_id: str) -> tuple[str, UUID] | None:
         return None
 
 
+# What a malformed or foreign-typed ID decodes to when one was given: no row has it, so the
+# service answers NotFound after its own role checks, exactly as for a missing ID.
+UNKNOWN_ID = UUID(int=0)
+
+
+def decode_optional_id(global_id: str | None, type_name: str) -> UUID | None:
+    """None when the client sent no ID; an ID that matches nothing when it sent a bad one."""
+    if global_id is None:
+        return None
+    return decode_id(global_id, type_name) or UNKNOWN_ID
+
+
 def decode_id(global_id: str | None, type_name: str) -> UUID | None:
     if global_id is None:
         return None

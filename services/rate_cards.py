@@ -37,6 +37,7 @@ async def create_rate_card(
     lines: Sequence[RateLineDraft],
 ) -> RateCard:
     """Retail cards belong to a tenant; wholesale cards are the platform's to make."""
+    caller.require_role(Role.PLATFORM, Role.TENANT)
     if kind is RateCardKind.WHOLESALE:
         caller.require_role(Role.PLATFORM)
     tenant = await _owning_tenant(caller, tenant_id, kind)
@@ -129,3 +130,21 @@ async def rate_cards_by_ids(ids: list[UUID]) -> dict[UUID, RateCard]:
 
 async def versions_by_card_ids(ids: list[UUID]) -> dict[UUID, list[RateCardVersion]]:
     return await rate_cards.versions_by_card_ids(ids)
+
+
+async def retail_card_for(caller: Caller, tenant: Tenant, rate_card_id: UUID | None) -> RateCard:
+    """A retail card of ``tenant`` to price its sources with.
+
+    A card the caller cannot see is NotFound; one it can see but that does not fit (a wholesale
+    card, another tenant's card, another currency) is InvalidInput on ``rateCardId``.
+    """
+    card = await visibility.visible_rate_card(caller, rate_card_id)
+    if card.kind is not RateCardKind.RETAIL:
+        raise InvalidInputError.single("rateCardId", "Use a retail rate card.")
+    if card.tenant_id != tenant.id:
+        raise InvalidInputError.single("rateCardId", "This card belongs to another tenant.")
+    if card.currency != tenant.currency:
+        raise InvalidInputError.single(
+            "rateCardId", f"The card is in {card.currency}; the tenant bills in {tenant.currency}."
+        )
+    return card

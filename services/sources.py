@@ -10,7 +10,7 @@ from tortoise.exceptions import IntegrityError
 from domain.access import Caller, Role
 from domain.errors import InvalidInputError, NotFoundError, StripeNotConnectedError
 from domain.paging import Page, PageRequest
-from domain.rate_card import RateCard, RateCardKind, raise_if_problems
+from domain.rate_card import raise_if_problems
 from domain.tenancy import (
     BillingMode,
     Source,
@@ -21,8 +21,9 @@ from domain.tenancy import (
     check_name,
     rebilling_needs_stripe,
 )
+from services import rate_cards as rate_cards_service
 from services import visibility
-from storage import rate_cards, sources, wallets
+from storage import sources, wallets
 from storage.database import transaction
 
 
@@ -38,7 +39,9 @@ async def create_source(
     """A client of the agency, with its wallet. Rebilling starts off until the agency enables it."""
     tenant = await visibility.managed_tenant(caller, tenant_id)
     raise_if_problems(check_name(name) + check_external_id(external_id))
-    card = None if rate_card_id is None else await _retail_card(tenant, rate_card_id)
+    card = None
+    if rate_card_id is not None:
+        card = await rate_cards_service.retail_card_for(caller, tenant, rate_card_id)
     external_id = external_id.strip() if external_id else None
     try:
         async with transaction():
@@ -110,20 +113,13 @@ async def assign_rate_card(
     """A card of the source's own; None returns it to the tenant's default."""
     source = await visibility.managed_source(caller, source_id)
     tenant = await visibility.visible_tenant(caller, source.tenant_id)
-    card = None if rate_card_id is None else await _retail_card(tenant, rate_card_id)
+    card = None
+    if rate_card_id is not None:
+        card = await rate_cards_service.retail_card_for(caller, tenant, rate_card_id)
     async with transaction():
         return await sources.update_source(
             source.id, {"rate_card_id": None if card is None else card.id}
         )
-
-
-async def _retail_card(tenant: Tenant, rate_card_id: UUID) -> RateCard:
-    card = await rate_cards.rate_card_by_id(rate_card_id)
-    if card is None or card.tenant_id != tenant.id:
-        raise NotFoundError("RateCard", str(rate_card_id))
-    if card.kind is not RateCardKind.RETAIL:
-        raise InvalidInputError.single("rateCardId", "Use a retail rate card.")
-    return card
 
 
 async def get_source(caller: Caller, source_id: UUID | None) -> Source | None:

@@ -21,6 +21,7 @@ from domain.tenancy import (
     check_slug,
 )
 from services import platform_cards, visibility
+from services import rate_cards as rate_cards_service
 from storage import rate_cards, tenants, wallets
 from storage.database import transaction
 
@@ -106,8 +107,7 @@ async def set_default_rate_card(
 ) -> Tenant:
     """The retail card for sources that have none of their own."""
     tenant = await visibility.managed_tenant(caller, tenant_id)
-    card = await _tenant_card(tenant, rate_card_id)
-    _require_card(card, tenant, RateCardKind.RETAIL)
+    card = await rate_cards_service.retail_card_for(caller, tenant, rate_card_id)
     async with transaction():
         return await tenants.update_tenant(tenant.id, {"default_rate_card_id": card.id})
 
@@ -123,21 +123,14 @@ async def set_wholesale_rate_card(
         raise NotFoundError("RateCard", None if rate_card_id is None else str(rate_card_id))
     if card.tenant_id not in (None, tenant.id):
         raise InvalidInputError.single("rateCardId", "This card belongs to another tenant.")
-    _require_card(card, tenant, RateCardKind.WHOLESALE)
+    _require_wholesale(card, tenant)
     async with transaction():
         return await tenants.update_tenant(tenant.id, {"wholesale_rate_card_id": card.id})
 
 
-async def _tenant_card(tenant: Tenant, rate_card_id: UUID | None) -> RateCard:
-    card = None if rate_card_id is None else await rate_cards.rate_card_by_id(rate_card_id)
-    if card is None or card.tenant_id != tenant.id:
-        raise NotFoundError("RateCard", None if rate_card_id is None else str(rate_card_id))
-    return card
-
-
-def _require_card(card: RateCard, tenant: Tenant, kind: RateCardKind) -> None:
-    if card.kind is not kind:
-        raise InvalidInputError.single("rateCardId", f"Use a {kind.value.lower()} rate card.")
+def _require_wholesale(card: RateCard, tenant: Tenant) -> None:
+    if card.kind is not RateCardKind.WHOLESALE:
+        raise InvalidInputError.single("rateCardId", "Use a wholesale rate card.")
     if card.currency != tenant.currency:
         raise InvalidInputError.single(
             "rateCardId", f"The card is in {card.currency}; the tenant bills in {tenant.currency}."

@@ -74,8 +74,9 @@ class Mutation:
 
 
 def is_client_error(error: GraphQLError) -> bool:
-    """Validation and syntax errors have no original error; ours carry a client code."""
-    if error.original_error is None:
+    """Errors before execution (syntax, validation, variables that do not coerce) have no path
+    and are always the client's to fix; during execution, only ours with a client code are."""
+    if error.original_error is None or error.path is None:
         return True
     code = (error.extensions or {}).get("code")
     if code in CLIENT_ERROR_CODES:

@@ -6,7 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import run
-from api.ids import decode_id
+from api.ids import decode_id, decode_optional_id
 from api.schema.errors import InvalidInput, NotFound
 from api.schema.payloads import SourceSuccess
 from services import sources
@@ -29,12 +29,9 @@ async def assign_rate_card(
     info: Info,
     input: AssignRateCardInput,
 ) -> AssignRateCardResult:
-    rate_card_id = None
-    if input.rate_card_id is not None:
-        rate_card_id = decode_id(input.rate_card_id, "RateCard")
-        if rate_card_id is None:
-            return NotFound(message="RateCard not found.", id=input.rate_card_id)
     action = sources.assign_rate_card(
-        info.context.caller, decode_id(input.source_id, "Source"), rate_card_id
+        info.context.caller,
+        decode_id(input.source_id, "Source"),
+        decode_optional_id(input.rate_card_id, "RateCard"),
     )
     return await run(action, SourceSuccess.of)

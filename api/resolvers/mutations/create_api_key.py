@@ -6,7 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import run
-from api.ids import decode_id
+from api.ids import decode_optional_id
 from api.schema.access import ApiKeyNode
 from api.schema.enums import Role
 from api.schema.errors import InvalidInput, NotFound
@@ -37,14 +37,11 @@ CreateApiKeyResult = Annotated[
 
 
 async def create_api_key(info: Info, input: CreateApiKeyInput) -> CreateApiKeyResult:
-    for raw, type_name in ((input.tenant_id, "Tenant"), (input.source_id, "Source")):
-        if raw is not None and decode_id(raw, type_name) is None:
-            return NotFound(message=f"{type_name} not found.", id=raw)
     action = api_keys.create_api_key(
         info.context.caller,
         name=input.name,
         role=input.role,
-        tenant_id=decode_id(input.tenant_id, "Tenant"),
-        source_id=decode_id(input.source_id, "Source"),
+        tenant_id=decode_optional_id(input.tenant_id, "Tenant"),
+        source_id=decode_optional_id(input.source_id, "Source"),
     )
     return await run(action, CreateApiKeySuccess.of)

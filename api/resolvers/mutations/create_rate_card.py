@@ -6,7 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import run
-from api.ids import decode_id
+from api.ids import decode_optional_id
 from api.schema.enums import RateCardKind
 from api.schema.errors import InvalidInput, NotFound
 from api.schema.payloads import RateCardSuccess
@@ -34,14 +34,9 @@ async def create_rate_card(
     info: Info,
     input: CreateRateCardInput,
 ) -> CreateRateCardResult:
-    tenant_id = None
-    if input.tenant_id is not None:
-        tenant_id = decode_id(input.tenant_id, "Tenant")
-        if tenant_id is None:
-            return NotFound(message="Tenant not found.", id=input.tenant_id)
     action = rate_cards.create_rate_card(
         info.context.caller,
-        tenant_id=tenant_id,
+        tenant_id=decode_optional_id(input.tenant_id, "Tenant"),
         name=input.name,
         kind=input.kind,
         currency=input.currency,

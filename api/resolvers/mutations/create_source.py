@@ -6,7 +6,7 @@ import strawberry
 
 from api.context import Info
 from api.errors import run
-from api.ids import decode_id
+from api.ids import decode_id, decode_optional_id
 from api.schema.enums import BillingMode
 from api.schema.errors import InvalidInput, NotFound
 from api.schema.payloads import SourceSuccess
@@ -28,17 +28,12 @@ CreateSourceResult = Annotated[
 
 
 async def create_source(info: Info, input: CreateSourceInput) -> CreateSourceResult:
-    rate_card_id = None
-    if input.rate_card_id is not None:
-        rate_card_id = decode_id(input.rate_card_id, "RateCard")
-        if rate_card_id is None:
-            return NotFound(message="RateCard not found.", id=input.rate_card_id)
     action = sources.create_source(
         info.context.caller,
         decode_id(input.tenant_id, "Tenant"),
         name=input.name,
         external_id=input.external_id,
         billing_mode=input.billing_mode or BillingMode.PREPAID_WALLET,
-        rate_card_id=rate_card_id,
+        rate_card_id=decode_optional_id(input.rate_card_id, "RateCard"),
     )
     return await run(action, SourceSuccess.of)
