@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 from api.ids import decode_any, encode_id
-from storage.database import connection
 from tests.api.conftest import World
-from tests.conftest import TABLES_IN_DELETE_ORDER
+from tests.api.observations import row_counts
 from tests.graphql_client import GraphQLClient
 
 Ids = dict[str, str]
@@ -69,16 +68,6 @@ def normalised(body: Body, probed_id: str) -> str:
     assert decoded is not None
     text = json.dumps(body, sort_keys=True)
     return text.replace(probed_id, "<ID>").replace(str(decoded[1]), "<ID>")
-
-
-async def row_counts() -> dict[str, int]:
-    """How many rows each table holds: a refused operation must not add or remove any."""
-    db = connection()
-    counts = {}
-    for table in TABLES_IN_DELETE_ORDER:
-        rows = await db.execute_query_dict(f"SELECT COUNT(*) AS n FROM {table}")
-        counts[table] = int(rows[0]["n"])
-    return counts
 
 
 AGENCY_STATE = """

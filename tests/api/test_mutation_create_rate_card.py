@@ -8,6 +8,7 @@ from typing import Any
 
 from api.ids import encode_id
 from tests.api.conftest import World
+from tests.api.observations import error_codes
 from tests.graphql_client import GraphQLClient
 
 CREATE_RATE_CARD = (
@@ -54,11 +55,6 @@ async def read_card(gql: GraphQLClient, world: World, card_id: str) -> dict[str,
     data = await gql.data(READ_CARD, {"id": card_id}, world.platform_secret)
     card: dict[str, Any] = data["rateCard"]
     return card
-
-
-def error_codes(body: dict[str, Any]) -> list[str]:
-    assert body["data"] is None
-    return [error["extensions"]["code"] for error in body["errors"]]
 
 
 async def post_raw_json(gql: GraphQLClient, text: str, secret: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from api.ids import encode_id
 from tests.api.conftest import World
+from tests.api.observations import error_codes
 from tests.graphql_client import GraphQLClient
 
 SET_RATES = (
@@ -56,11 +57,6 @@ async def wholesale_card_id(gql: GraphQLClient, world: World) -> str:
     data = await gql.data(query, {"id": world.a.tenant_id}, world.platform_secret)
     card_id: str = data["tenant"]["wholesaleRateCard"]["id"]
     return card_id
-
-
-def error_codes(body: dict[str, Any]) -> list[str]:
-    assert body["data"] is None
-    return [error["extensions"]["code"] for error in body["errors"]]
 
 
 async def test_rates_without_effective_from_make_version_2_in_force_now(

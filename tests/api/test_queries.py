@@ -7,6 +7,7 @@ from typing import Any
 
 from api.ids import encode_id
 from tests.api.conftest import World
+from tests.api.observations import error_codes
 from tests.graphql_client import GraphQLClient
 
 TENANT_PAGE = """
@@ -34,10 +35,6 @@ query($id: ID!) {
   }
 }
 """
-
-
-def error_codes(body: dict[str, Any]) -> list[str]:
-    return [error["extensions"]["code"] for error in body["errors"]]
 
 
 async def enable_rebilling(gql: GraphQLClient, world: World, source_id: str) -> None:

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from storage.database import connection
 from tests.api.conftest import World
-from tests.conftest import TABLES_IN_DELETE_ORDER
+from tests.api.observations import error_codes, row_counts
 from tests.graphql_client import GraphQLClient
 
 Body = dict[str, Any]
@@ -23,19 +22,6 @@ LINES = [{"meter": "message_response", "pricing": {"perUnit": {"unitPrice": "0.0
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def error_codes(body: Body) -> list[str]:
-    return [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
-
-
-async def row_counts() -> dict[str, int]:
-    db = connection()
-    counts = {}
-    for table in TABLES_IN_DELETE_ORDER:
-        rows = await db.execute_query_dict(f"SELECT COUNT(*) AS n FROM {table}")
-        counts[table] = int(rows[0]["n"])
-    return counts
 
 
 AGENCY_STATE = """
