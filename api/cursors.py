@@ -13,7 +13,7 @@ from graphql import GraphQLError
 from domain.paging import PageRequest, Position
 
 
-def encode_cursor(created_at: datetime, entity_id: UUID) -> str:
+def encode_cursor(created_at: datetime, entity_id: UUID | int) -> str:
     raw = json.dumps([created_at.isoformat(), str(entity_id)], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
@@ -22,7 +22,8 @@ def decode_cursor(cursor: str) -> Position:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, entity_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return Position(datetime.fromisoformat(created_at), UUID(entity_id))
+        key = int(entity_id) if entity_id.isdigit() else UUID(entity_id)
+        return Position(datetime.fromisoformat(created_at), key)
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         raise bad_user_input("The `after` cursor is not one this API returned.") from None
 

@@ -8,7 +8,7 @@ import binascii
 from uuid import UUID
 
 
-def encode_id(type_name: str, entity_id: UUID) -> str:
+def encode_id(type_name: str, entity_id: UUID | int) -> str:
     raw = f"{type_name}:{entity_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -32,6 +32,20 @@ def decode_optional_id(global_id: str | None, type_name: str) -> UUID | None:
     if global_id is None:
         return None
     return decode_id(global_id, type_name) or UNKNOWN_ID
+
+
+def decode_int_id(global_id: str | None, type_name: str) -> int | None:
+    """For entities keyed by a database sequence (usage events, wallet transactions)."""
+    if global_id is None:
+        return None
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        decoded_type, _, raw_id = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    if decoded_type != type_name or not raw_id.isdigit():
+        return None
+    return int(raw_id)
 
 
 def decode_id(global_id: str | None, type_name: str) -> UUID | None:

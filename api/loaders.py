@@ -52,6 +52,10 @@ class WalletByOwnerIdLoader(MappingLoader[UUID, Wallet]):
     fetch = staticmethod(wallets.wallets_by_owner_ids)
 
 
+class WalletByIdLoader(MappingLoader[UUID, Wallet]):
+    fetch = staticmethod(wallets.wallets_by_ids)
+
+
 class MeterByCodeLoader(MappingLoader[str, MeterDefinition]):
     fetch = staticmethod(meters.meters_by_codes)
 
@@ -65,4 +69,5 @@ class Loaders:
         self.rate_card_by_id = RateCardByIdLoader()
         self.rate_card_versions_by_card_id = RateCardVersionsByCardIdLoader()
         self.wallet_by_owner_id = WalletByOwnerIdLoader()
+        self.wallet_by_id = WalletByIdLoader()
         self.meter_by_code = MeterByCodeLoader()

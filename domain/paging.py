@@ -16,8 +16,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Position:
+    """Where a page resumes: entities page by (created_at, id); events and transactions by
+    (occurred_at, id) with integer ids."""
+
     created_at: datetime
-    id: UUID
+    id: UUID | int
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,3 +23,8 @@ async def get_wallet(caller: Caller, wallet_id: UUID | None) -> Wallet | None:
 async def wallets_by_owner_ids(owner_ids: list[UUID]) -> dict[UUID, Wallet]:
     """Batch lookup for the API's loaders; the owner already passed the caller's scope."""
     return await wallets.wallets_by_owner_ids(owner_ids)
+
+
+async def wallets_by_ids(ids: list[UUID]) -> dict[UUID, Wallet]:
+    """Batch lookup for the API's loaders; the referring entity already passed the scope."""
+    return await wallets.wallets_by_ids(ids)

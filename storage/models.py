@@ -16,6 +16,7 @@ from domain.access import Role
 from domain.meters import MeterKind
 from domain.rate_card import RateCardKind, Settlement
 from domain.tenancy import BillingMode, InvoiceApproval, SourceStatus, StripeStatus
+from domain.wallet.ledger import TransactionKind
 
 
 class Meter(Model):
@@ -143,6 +144,8 @@ class Source(Model):
         "models.RateCard", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     stripe_customer_id = fields.CharField(max_length=255, null=True)
+    # Set when the wallet floor suspended it, so a credit resumes it (a manual suspension stays).
+    suspended_for_balance = fields.BooleanField(default=False, db_default=False)
     seats = fields.IntField(default=0)
     storage_micro_mb = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -208,3 +211,143 @@ class ApiKey(Model):
     class Meta:
         table = "api_keys"
         indexes = [Index(fields=("tenant_id", "created_at", "id"))]
+
+
+class UsageEvent(Model):
+    """One reported event, rated twice. Unique per (tenant, idempotency key)."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name=False, on_delete=fields.RESTRICT
+    )
+    source: fields.ForeignKeyRelation[Source] = fields.ForeignKeyField(
+        "models.Source", related_name=False, on_delete=fields.RESTRICT
+    )
+    meter: fields.ForeignKeyRelation[Meter] = fields.ForeignKeyField(
+        "models.Meter", related_name=False, on_delete=fields.RESTRICT
+    )
+    idempotency_key = fields.CharField(max_length=255)
+    # SHA-256 of the canonical payload: the same key with another payload is a conflict.
+    payload_hash = fields.CharField(max_length=64)
+    quantity_micros = fields.BigIntField()
+    occurred_at = fields.DatetimeField()
+    recorded_at = fields.DatetimeField()
+    provider_cost_micros = fields.BigIntField(null=True)
+    amount_micros = fields.BigIntField(null=True)
+    properties = fields.TextField(null=True)
+    # The billing period the event was rated into (its own, or the open one when late).
+    period_start = fields.DatetimeField()
+    late = fields.BooleanField(default=False)
+    wholesale_micros = fields.BigIntField()
+    wholesale_settlement = fields.CharEnumField(Settlement, max_length=16, null=True)
+    wholesale_rate_card_id = fields.UUIDField(null=True)
+    wholesale_rate_card_version = fields.IntField(null=True)
+    wholesale_rate_line_id = fields.BigIntField(null=True)
+    wholesale_transaction_id = fields.BigIntField(null=True)
+    retail_micros = fields.BigIntField()
+    retail_settlement = fields.CharEnumField(Settlement, max_length=16, null=True)
+    retail_rate_card_id = fields.UUIDField(null=True)
+    retail_rate_card_version = fields.IntField(null=True)
+    retail_rate_line_id = fields.BigIntField(null=True)
+    retail_transaction_id = fields.BigIntField(null=True)
+
+    tenant_id: object
+    source_id: object
+    meter_id: str
+
+    class Meta:
+        table = "usage_events"
+        unique_together = (("tenant", "idempotency_key"),)
+        indexes = [
+            Index(fields=("tenant_id", "occurred_at", "id")),
+            Index(fields=("tenant_id", "source_id", "occurred_at", "id")),
+            Index(fields=("wholesale_transaction_id",)),
+            Index(fields=("retail_transaction_id",)),
+        ]
+
+
+class RunningTotal(Model):
+    """The running state of one rate line for one source in one billing period (DESIGN §1.2)."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name=False, on_delete=fields.RESTRICT
+    )
+    source: fields.ForeignKeyRelation[Source] = fields.ForeignKeyField(
+        "models.Source", related_name=False, on_delete=fields.RESTRICT
+    )
+    rate_line: fields.ForeignKeyRelation[RateLine] = fields.ForeignKeyField(
+        "models.RateLine", related_name=False, on_delete=fields.RESTRICT
+    )
+    period_start = fields.DatetimeField()
+    # domain.pricing.LineState.to_json(), exact decimals as text.
+    state = fields.TextField()
+    total_micros = fields.BigIntField()
+
+    tenant_id: object
+    source_id: object
+    rate_line_id: int
+
+    class Meta:
+        table = "running_totals"
+        unique_together = (("source", "rate_line", "period_start"),)
+
+
+class WalletTransaction(Model):
+    """The append-only ledger: a wallet's balance is the sum of its transactions."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name=False, on_delete=fields.RESTRICT
+    )
+    wallet: fields.ForeignKeyRelation[Wallet] = fields.ForeignKeyField(
+        "models.Wallet", related_name=False, on_delete=fields.RESTRICT
+    )
+    kind = fields.CharEnumField(TransactionKind, max_length=16)
+    amount_micros = fields.BigIntField()
+    balance_after_micros = fields.BigIntField()
+    description = fields.CharField(max_length=500)
+    reference = fields.CharField(max_length=255, null=True)
+    # Set for operator credits and debits: a retry with the same key is the same transaction.
+    idempotency_key = fields.CharField(max_length=255, null=True)
+    payload_hash = fields.CharField(max_length=64, null=True)
+    created_by_key_id = fields.UUIDField(null=True)
+    occurred_at = fields.DatetimeField()
+
+    tenant_id: object
+    wallet_id: object
+
+    class Meta:
+        table = "wallet_transactions"
+        unique_together = (("wallet", "idempotency_key"),)
+        indexes = [Index(fields=("wallet_id", "occurred_at", "id"))]
+
+
+class UsageRollup(Model):
+    """Hourly totals per (tenant, source, meter, hour), kept in the same transaction as usage."""
+
+    id = fields.BigIntField(primary_key=True)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name=False, on_delete=fields.RESTRICT
+    )
+    source: fields.ForeignKeyRelation[Source] = fields.ForeignKeyField(
+        "models.Source", related_name=False, on_delete=fields.RESTRICT
+    )
+    meter: fields.ForeignKeyRelation[Meter] = fields.ForeignKeyField(
+        "models.Meter", related_name=False, on_delete=fields.RESTRICT
+    )
+    hour = fields.DatetimeField()
+    quantity_micros = fields.BigIntField(default=0)
+    events = fields.IntField(default=0)
+    wholesale_micros = fields.BigIntField(default=0)
+    retail_micros = fields.BigIntField(default=0)
+    # Wholesale paid outside the platform (EXTERNAL lines): part of the agency's cost.
+    provider_cost_micros = fields.BigIntField(default=0)
+
+    tenant_id: object
+    source_id: object
+    meter_id: str
+
+    class Meta:
+        table = "usage_rollups"
+        unique_together = (("tenant", "source", "meter", "hour"),)

@@ -1,0 +1,190 @@
+"""Usage events: what the platform reports, how each is checked, and how it is recorded.
+
+Checks are pure: the ingestion service gives them the known meters and sources and the time, and
+gets back, per event, either a clean event or the reason it is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from domain.quantity import check_event_quantity
+
+MAX_GRAPHQL_EVENTS = 1_000
+MAX_HTTP_EVENTS = 10_000
+MAX_IDEMPOTENCY_KEY_LENGTH = 255
+MAX_PROPERTIES_BYTES = 4_096
+MAX_FUTURE = timedelta(hours=24)
+MONEY_PLACES = 6
+MAX_MONEY = Decimal(10) ** 12
+
+
+class UsageRejection(StrEnum):
+    UNKNOWN_SOURCE = "UNKNOWN_SOURCE"
+    UNKNOWN_METER = "UNKNOWN_METER"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    INVALID_AMOUNT = "INVALID_AMOUNT"
+    INVALID_TIMESTAMP = "INVALID_TIMESTAMP"
+    SOURCE_ARCHIVED = "SOURCE_ARCHIVED"
+    IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+
+
+@dataclass(frozen=True, slots=True)
+class UsageEventDraft:
+    """An event as received. ``source_id`` is None when the client's ID did not decode."""
+
+    source_id: UUID | None
+    meter: str
+    quantity: Decimal
+    idempotency_key: str
+    occurred_at: datetime | None = None
+    provider_cost: Decimal | None = None
+    amount: Decimal | None = None
+    properties: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    index: int
+    idempotency_key: str | None
+    code: UsageRejection
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsageOutcome:
+    accepted: int
+    duplicates: int
+    rejected: tuple[Rejected, ...]
+
+
+def check_money_field(value: Decimal | None, name: str) -> str | None:
+    """providerCost and amount: finite, not negative, at most 6 decimals."""
+    if value is None:
+        return None
+    if not value.is_finite():
+        return f"{name} must be a finite number."
+    if value < 0:
+        return f"{name} must not be negative."
+    if value >= MAX_MONEY:
+        return f"{name} is too large."
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MONEY_PLACES:
+        return f"{name} has more than {MONEY_PLACES} decimal places."
+    return None
+
+
+def check_timestamp(occurred_at: datetime | None, now: datetime) -> str | None:
+    if occurred_at is not None and occurred_at > now + MAX_FUTURE:
+        return "occurredAt is more than 24 hours in the future."
+    return None
+
+
+def check_values(draft: UsageEventDraft, now: datetime) -> tuple[UsageRejection, str] | None:
+    """Problems an event has whatever the database holds, in a stable order."""
+    problem = check_event_quantity(draft.quantity)
+    if problem is not None:
+        return UsageRejection.INVALID_QUANTITY, problem
+    for value, name in ((draft.provider_cost, "providerCost"), (draft.amount, "amount")):
+        problem = check_money_field(value, name)
+        if problem is not None:
+            return UsageRejection.INVALID_AMOUNT, problem
+    problem = check_timestamp(draft.occurred_at, now)
+    if problem is not None:
+        return UsageRejection.INVALID_TIMESTAMP, problem
+    return None
+
+
+def canonical_json(value: Any) -> str:
+    """Stable JSON text: sorted keys, no spaces, decimals written exactly as numbers."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("properties must not hold NaN or Infinity")
+        return format(value, "f")
+    if isinstance(value, float):
+        raise TypeError("properties are read with exact decimals, never floats")
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(canonical_json(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = sorted(value.items())
+        return (
+            "{" + ",".join(f"{canonical_json(str(k))}:{canonical_json(v)}" for k, v in items) + "}"
+        )
+    raise TypeError(f"properties cannot hold {type(value).__name__}")
+
+
+def payload_hash(draft: UsageEventDraft, properties_json: str | None) -> str:
+    """What makes two events with one idempotency key "the same event".
+
+    occurredAt counts only when sent: a retry of an event without one gets a new receive time
+    but is still the same event.
+    """
+    parts = [
+        str(draft.source_id),
+        draft.meter,
+        format(draft.quantity.normalize(), "f"),
+        "" if draft.occurred_at is None else draft.occurred_at.isoformat(),
+        "" if draft.provider_cost is None else format(draft.provider_cost.normalize(), "f"),
+        "" if draft.amount is None else format(draft.amount.normalize(), "f"),
+        properties_json or "",
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class UsageEventRecord:
+    """A stored, rated event as the usage log shows it."""
+
+    id: int
+    tenant_id: UUID
+    source_id: UUID
+    meter: str
+    currency: str
+    quantity_micros: int
+    occurred_at: datetime
+    recorded_at: datetime
+    idempotency_key: str
+    properties_json: str | None
+    provider_cost_micros: int | None
+    wholesale_micros: int
+    retail_micros: int
+    retail_rate_card_id: UUID | None
+    retail_rate_card_version: int | None
+    late: bool
+
+    @property
+    def created_at(self) -> datetime:
+        """The usage log pages by (occurredAt, id)."""
+        return self.occurred_at
+
+    @property
+    def margin_micros(self) -> int:
+        return self.retail_micros - self.wholesale_micros
+
+
+@dataclass(frozen=True, slots=True)
+class UsageCriteria:
+    """Which events a usage log shows."""
+
+    source_id: UUID | None = None
+    meter: str | None = None
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+    idempotency_key: str | None = None

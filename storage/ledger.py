@@ -1,0 +1,152 @@
+"""Moving wallet balances: one UPDATE for all wallets of a batch, then their transactions.
+
+The stored balance is a cache of the ledger kept equal to it in the same database transaction
+(DESIGN.md §1.4): a balance only changes here, together with the transaction that explains it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.tenancy import SourceStatus
+from domain.wallet.ledger import TransactionKind, WalletTransaction
+from storage.database import connection, is_postgres
+from storage.ids import as_uuid, as_uuid_or_none
+from storage.sql import Params, id_value
+
+
+@dataclass(frozen=True, slots=True)
+class WalletMove:
+    wallet_id: UUID
+    tenant_id: UUID
+    delta_micros: int
+    kind: TransactionKind
+    description: str
+    reference: str | None = None
+    idempotency_key: str | None = None
+    payload_hash: str | None = None
+    created_by_key_id: UUID | None = None
+
+
+async def move_wallets(
+    moves: Sequence[WalletMove], occurred_at: datetime
+) -> dict[UUID, WalletTransaction]:
+    """Applies each move (at most one per wallet) and records it; returns them by wallet."""
+    if not moves:
+        return {}
+    assert len({m.wallet_id for m in moves}) == len(moves), "one move per wallet per batch"
+    balances = await _add_to_balances(moves)
+    return await _record(moves, balances, occurred_at)
+
+
+async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, int]:
+    postgres = is_postgres()
+    params = Params(postgres)
+    values = params.rows(
+        [(id_value(m.wallet_id, postgres), m.delta_micros) for m in moves], ("uuid", "bigint")
+    )
+    rows = await connection().execute_query_dict(
+        f"WITH delta(id, amount) AS (VALUES {values}) "
+        "UPDATE wallets SET balance_micros = wallets.balance_micros + delta.amount "
+        "FROM delta WHERE wallets.id = delta.id "
+        "RETURNING wallets.id AS id, wallets.balance_micros AS balance",
+        params.values,
+    )
+    assert len(rows) == len(moves), "every wallet moved exists"
+    return {as_uuid(row["id"]): int(row["balance"]) for row in rows}
+
+
+async def _record(
+    moves: Sequence[WalletMove], balances: dict[UUID, int], occurred_at: datetime
+) -> dict[UUID, WalletTransaction]:
+    postgres = is_postgres()
+    params = Params(postgres)
+    types = ("uuid", "uuid", None, "bigint", "bigint", None, None, None, None, "uuid", None)
+    values = params.rows(
+        [
+            (
+                id_value(m.tenant_id, postgres),
+                id_value(m.wallet_id, postgres),
+                m.kind.value,
+                m.delta_micros,
+                balances[m.wallet_id],
+                m.description,
+                m.reference,
+                m.idempotency_key,
+                m.payload_hash,
+                id_value(m.created_by_key_id, postgres),
+                occurred_at if postgres else occurred_at.isoformat(),
+            )
+            for m in moves
+        ],
+        types,
+    )
+    rows = await connection().execute_query_dict(
+        "INSERT INTO wallet_transactions (tenant_id, wallet_id, kind, amount_micros, "
+        "balance_after_micros, description, reference, idempotency_key, payload_hash, "
+        f"created_by_key_id, occurred_at) VALUES {values} RETURNING id, wallet_id",
+        params.values,
+    )
+    by_wallet = {m.wallet_id: m for m in moves}
+    recorded: dict[UUID, WalletTransaction] = {}
+    for row in rows:
+        wallet_id = as_uuid(row["wallet_id"])
+        move = by_wallet[wallet_id]
+        recorded[wallet_id] = WalletTransaction(
+            id=int(row["id"]),
+            tenant_id=move.tenant_id,
+            wallet_id=wallet_id,
+            kind=move.kind,
+            amount_micros=move.delta_micros,
+            balance_after_micros=balances[wallet_id],
+            description=move.description,
+            reference=move.reference,
+            occurred_at=occurred_at,
+            created_by_key_id=move.created_by_key_id,
+        )
+    return recorded
+
+
+async def update_suspensions(source_ids: Sequence[UUID]) -> None:
+    """Suspends active sources whose wallet fell below −creditLimit, and resumes the ones the
+    floor suspended once a credit lifts them (a manual suspension stays)."""
+    if not source_ids:
+        return
+    postgres = is_postgres()
+    db = connection()
+    for suspend in (True, False):
+        params = Params(postgres)
+        ids = ", ".join(params.add(id_value(s, postgres), "uuid") for s in source_ids)
+        below = "wallets.balance_micros < -wallets.credit_limit_micros"
+        condition = (
+            f"sources.status = '{SourceStatus.ACTIVE.value}' AND {below}"
+            if suspend
+            else f"sources.status = '{SourceStatus.SUSPENDED.value}' "
+            f"AND sources.suspended_for_balance AND NOT ({below})"
+        )
+        status = SourceStatus.SUSPENDED if suspend else SourceStatus.ACTIVE
+        await db.execute_query(
+            f"UPDATE sources SET status = '{status.value}', "
+            f"suspended_for_balance = {'TRUE' if suspend else 'FALSE'} "
+            f"FROM wallets WHERE wallets.owner_id = sources.id AND sources.id IN ({ids}) "
+            f"AND {condition}",
+            params.values,
+        )
+
+
+def to_transaction(row: dict[str, object]) -> WalletTransaction:
+    return WalletTransaction(
+        id=int(str(row["id"])),
+        tenant_id=as_uuid(row["tenant_id"]),
+        wallet_id=as_uuid(row["wallet_id"]),
+        kind=TransactionKind(str(row["kind"])),
+        amount_micros=int(str(row["amount_micros"])),
+        balance_after_micros=int(str(row["balance_after_micros"])),
+        description=str(row["description"]),
+        reference=None if row["reference"] is None else str(row["reference"]),
+        occurred_at=row["occurred_at"],  # type: ignore[arg-type]
+        created_by_key_id=as_uuid_or_none(row["created_by_key_id"]),
+    )
