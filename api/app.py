@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.body_limit import BodySizeLimit
+from api.bulk_usage import record_usage_endpoint
 from api.graphql_view import RebillGraphQL
 from api.schema.root import build_schema
 from domain.settings import Settings
@@ -44,9 +45,17 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            Route("/v1/usage", record_usage_endpoint, methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_body_bytes,
+                # 10,000 events of a few hundred bytes each; gzip bodies are smaller still.
+                limits_by_path={"/v1/usage": settings.max_bulk_body_bytes},
+            )
+        ],
         lifespan=lifespan,
     )

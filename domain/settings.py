@@ -11,6 +11,7 @@ from enum import Enum
 
 DEFAULT_DATABASE_URL = "sqlite://var/rebill.db"
 DEFAULT_MAX_BODY_BYTES = 1_048_576
+DEFAULT_MAX_BULK_BODY_BYTES = 16 * 1_048_576
 
 
 class Environment(Enum):
@@ -32,6 +33,7 @@ class Settings:
     environment: Environment = Environment.PRODUCTION
     bootstrap_platform_key: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_bulk_body_bytes: int = DEFAULT_MAX_BULK_BODY_BYTES
 
     @property
     def is_development(self) -> bool:

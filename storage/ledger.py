@@ -78,7 +78,9 @@ async def _record(
                 m.idempotency_key,
                 m.payload_hash,
                 id_value(m.created_by_key_id, postgres),
-                occurred_at if postgres else occurred_at.isoformat(),
+                # A datetime on both backends: on SQLite, Tortoise's adapter writes the same
+                # text as for ORM rows, so ordering and comparisons agree.
+                occurred_at,
             )
             for m in moves
         ],

@@ -20,6 +20,7 @@ from api.resolvers.mutations.create_api_key import create_api_key
 from api.resolvers.mutations.create_rate_card import create_rate_card
 from api.resolvers.mutations.create_source import create_source
 from api.resolvers.mutations.create_tenant import create_tenant
+from api.resolvers.mutations.record_usage import record_usage
 from api.resolvers.mutations.revoke_api_key import revoke_api_key
 from api.resolvers.mutations.set_default_rate_card import set_default_rate_card
 from api.resolvers.mutations.set_rates import set_rates
@@ -69,6 +70,7 @@ class Mutation:
     assign_rate_card = strawberry.mutation(resolver=assign_rate_card)
     set_default_rate_card = strawberry.mutation(resolver=set_default_rate_card)
     set_wholesale_rate_card = strawberry.mutation(resolver=set_wholesale_rate_card)
+    record_usage = strawberry.mutation(resolver=record_usage)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
 

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.context import Info
+from api.errors import run
+from api.ids import decode_id
+from api.schema.errors import InvalidInput
+from domain.usage import MAX_GRAPHQL_EVENTS, UsageEventDraft, UsageOutcome, UsageRejection
+from services import usage
+
+strawberry.enum(UsageRejection, name="UsageRejection")
+
+
+@strawberry.input
+class UsageEventInput:
+    source_id: strawberry.ID
+    meter: str
+    quantity: Decimal
+    occurred_at: datetime | None = strawberry.field(
+        default=None, description="Defaults to the time the event is received."
+    )
+    idempotency_key: str = strawberry.field(
+        description="Unique per tenant. Sending the same key again never charges twice."
+    )
+    provider_cost: Decimal | None = strawberry.field(
+        default=None,
+        description="What the AI provider charged for this event, in the tenant's currency "
+        "(cost-plus lines and EXTERNAL costs).",
+    )
+    amount: Decimal | None = strawberry.field(
+        default=None, description="The event's monetary amount, for percentage lines."
+    )
+    properties: JSON | None = None
+
+
+@strawberry.input
+class RecordUsageInput:
+    events: list[UsageEventInput]
+
+
+@strawberry.type
+class RejectedUsageEvent:
+    index: int = strawberry.field(description="Position of the event in the request.")
+    idempotency_key: str | None
+    code: UsageRejection
+    message: str
+
+
+@strawberry.type
+class RecordUsageSuccess:
+    accepted: int
+    duplicates: int
+    rejected: list[RejectedUsageEvent]
+
+    @classmethod
+    def of(cls, outcome: UsageOutcome) -> RecordUsageSuccess:
+        return cls(
+            accepted=outcome.accepted,
+            duplicates=outcome.duplicates,
+            rejected=[
+                RejectedUsageEvent(
+                    index=r.index, idempotency_key=r.idempotency_key, code=r.code, message=r.message
+                )
+                for r in outcome.rejected
+            ],
+        )
+
+
+RecordUsageResult = Annotated[
+    RecordUsageSuccess | InvalidInput, strawberry.union("RecordUsageResult")
+]
+
+
+def draft(event: UsageEventInput) -> UsageEventDraft:
+    return UsageEventDraft(
+        source_id=decode_id(event.source_id, "Source"),
+        meter=event.meter,
+        quantity=event.quantity,
+        idempotency_key=event.idempotency_key,
+        occurred_at=event.occurred_at,
+        provider_cost=event.provider_cost,
+        amount=event.amount,
+        properties=event.properties,
+    )
+
+
+async def record_usage(info: Info, input: RecordUsageInput) -> RecordUsageResult:
+    action = usage.record_usage(
+        info.context.caller, [draft(e) for e in input.events], MAX_GRAPHQL_EVENTS
+    )
+    return await run(action, RecordUsageSuccess.of)

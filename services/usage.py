@@ -1,0 +1,414 @@
+"""Recording usage: the one service behind GraphQL `recordUsage` and `POST /v1/usage`.
+
+A batch is checked event by event; the valid new events are rated twice (wholesale against the
+tenant's card, retail against the source's), both wallets move once per batch, and events,
+running totals, rollups and suspensions are written in one transaction. Duplicates (same key and
+payload) are counted and not charged again; the same key with another payload is refused.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from domain.access import Caller, Role
+from domain.errors import FieldProblem, InvalidInputError
+from domain.meters import MeterKind
+from domain.money import decimal_to_micros
+from domain.periods import calendar_month
+from domain.pricing import UsageFacts
+from domain.quantity import quantity_to_micros
+from domain.tenancy import BillingMode, Source, SourceStatus, Tenant
+from domain.usage import (
+    MAX_IDEMPOTENCY_KEY_LENGTH,
+    MAX_PROPERTIES_BYTES,
+    Rejected,
+    UsageEventDraft,
+    UsageOutcome,
+    UsageRejection,
+    canonical_json,
+    check_values,
+    payload_hash,
+)
+from domain.usage_rating import UNRATED, RatingVersion, RunningTotals, SideRating
+from domain.wallet.ledger import TransactionKind, WalletTransaction
+from domain.wallet.wallet import Wallet
+from services.clock import utc_now
+from storage import meters, sources, tenants, wallets
+from storage.database import transaction
+from storage.ledger import WalletMove, move_wallets, update_suspensions
+from storage.usage_ingest import (
+    EventRow,
+    RollupDelta,
+    add_to_rollups,
+    existing_hashes,
+    insert_events,
+    lock_tenants,
+    rating_versions,
+    running_totals,
+    save_running_totals,
+)
+
+
+class IngestionRaceError(RuntimeError):
+    """An event key appeared between the check and the insert despite the tenant lock."""
+
+
+@dataclass
+class _Accepted:
+    index: int
+    draft: UsageEventDraft
+    source: Source
+    tenant: Tenant
+    occurred_at: datetime
+    properties_json: str | None
+    payload_hash: str
+
+
+@dataclass
+class _Batch:
+    rejected: list[Rejected] = field(default_factory=list)
+    accepted: list[_Accepted] = field(default_factory=list)
+    duplicates: int = 0
+
+    def reject(
+        self, index: int, draft: UsageEventDraft, code: UsageRejection, message: str
+    ) -> None:
+        self.rejected.append(Rejected(index, draft.idempotency_key, code, message))
+
+
+async def record_usage(
+    caller: Caller, drafts: Sequence[UsageEventDraft], max_events: int
+) -> UsageOutcome:
+    caller.require_role(Role.PLATFORM, Role.TENANT)
+    _check_request(drafts, max_events)
+    now = utc_now()
+    batch = await _check_events(caller, drafts, now)
+    if batch.accepted:
+        await _record(batch, now)
+    return UsageOutcome(
+        accepted=len(batch.accepted),
+        duplicates=batch.duplicates,
+        rejected=tuple(sorted(batch.rejected, key=lambda r: r.index)),
+    )
+
+
+def _check_request(drafts: Sequence[UsageEventDraft], max_events: int) -> None:
+    """What makes the whole request unusable, as opposed to one event."""
+    if not drafts:
+        raise InvalidInputError.single("events", "Send at least one event.")
+    if len(drafts) > max_events:
+        raise InvalidInputError.single(
+            "events", f"At most {max_events} events a request; split the batch."
+        )
+    problems = []
+    for index, draft in enumerate(drafts):
+        if not 0 < len(draft.idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+            problems.append(
+                FieldProblem(f"events[{index}].idempotencyKey", "Use 1 to 255 characters.")
+            )
+        if draft.properties is not None and not isinstance(draft.properties, dict):
+            problems.append(FieldProblem(f"events[{index}].properties", "Send a JSON object."))
+    if problems:
+        raise InvalidInputError(problems)
+
+
+async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: datetime) -> _Batch:
+    batch = _Batch()
+    known_meters = await meters.meter_kinds()
+    found = await sources.sources_by_ids({d.source_id for d in drafts if d.source_id})
+    tenant_rows = await tenants.tenants_by_ids({s.tenant_id for s in found.values()})
+    first_seen: dict[tuple[UUID, str], str] = {}
+    for index, draft in enumerate(drafts):
+        source = found.get(draft.source_id) if draft.source_id else None
+        problem = _check_event(caller, draft, source, known_meters, now)
+        if problem is not None:
+            batch.reject(index, draft, *problem)
+            continue
+        assert source is not None
+        properties_json = _properties_json(draft)
+        if properties_json is not None and len(properties_json.encode()) > MAX_PROPERTIES_BYTES:
+            batch.reject(
+                index, draft, UsageRejection.INVALID_AMOUNT, "properties are larger than 4 KiB."
+            )
+            continue
+        digest = payload_hash(draft, properties_json)
+        key = (source.tenant_id, draft.idempotency_key)
+        if key in first_seen:
+            _repeat(batch, index, draft, first_seen[key] == digest)
+            continue
+        first_seen[key] = digest
+        batch.accepted.append(
+            _Accepted(
+                index,
+                draft,
+                source,
+                tenant_rows[source.tenant_id],
+                draft.occurred_at or now,
+                properties_json,
+                digest,
+            )
+        )
+    return batch
+
+
+def _check_event(
+    caller: Caller,
+    draft: UsageEventDraft,
+    source: Source | None,
+    known_meters: dict[str, MeterKind],
+    now: datetime,
+) -> tuple[UsageRejection, str] | None:
+    if source is None or not caller.sees_source(source.tenant_id, source.id):
+        return UsageRejection.UNKNOWN_SOURCE, "No such source."
+    if source.status is SourceStatus.ARCHIVED:
+        return UsageRejection.SOURCE_ARCHIVED, "The source is archived."
+    kind = known_meters.get(draft.meter)
+    if kind is None:
+        return UsageRejection.UNKNOWN_METER, f"Unknown meter {draft.meter!r}."
+    if kind is MeterKind.HOURLY_GAUGE:
+        return (
+            UsageRejection.UNKNOWN_METER,
+            f"{draft.meter} is an hourly gauge: set its level with setSeats or setStorage.",
+        )
+    return check_values(draft, now)
+
+
+def _properties_json(draft: UsageEventDraft) -> str | None:
+    return None if draft.properties is None else canonical_json(draft.properties)
+
+
+def _repeat(batch: _Batch, index: int, draft: UsageEventDraft, same_payload: bool) -> None:
+    if same_payload:
+        batch.duplicates += 1
+    else:
+        batch.reject(
+            index,
+            draft,
+            UsageRejection.IDEMPOTENCY_CONFLICT,
+            "This idempotency key was already used with a different payload.",
+        )
+
+
+async def _record(batch: _Batch, now: datetime) -> None:
+    tenant_ids = {a.tenant.id for a in batch.accepted}
+    owners = await wallets.wallets_by_owner_ids(tenant_ids | {a.source.id for a in batch.accepted})
+    versions = await rating_versions(_cards(batch.accepted))
+    async with transaction():
+        await lock_tenants(tenant_ids)
+        new = await _drop_recorded(batch)
+        if not new:
+            return
+        rated = await _rate(new, versions)
+        moves = _wallet_moves(rated, owners)
+        recorded = await move_wallets(list(moves.values()), now)
+        rows = [_event_row(event, owners, recorded, now) for event in rated]
+        if await insert_events(rows) != len(rows):
+            raise IngestionRaceError("an event key was recorded concurrently; retry the batch")
+        await add_to_rollups(_rollups(rated))
+        await update_suspensions(
+            sorted({e.accepted.source.id for e in rated if e.debits_source}, key=str)
+        )
+    batch.accepted = [e.accepted for e in rated]
+
+
+def _cards(accepted: Sequence[_Accepted]) -> set[UUID]:
+    cards: set[UUID] = set()
+    for event in accepted:
+        cards.add(event.tenant.wholesale_rate_card_id)
+        retail = event.source.rate_card_id or event.tenant.default_rate_card_id
+        if retail is not None:
+            cards.add(retail)
+    return cards
+
+
+async def _drop_recorded(batch: _Batch) -> list[_Accepted]:
+    """Drops keys the tenant already has: duplicates, or conflicts if the payload differs."""
+    by_tenant: dict[UUID, list[_Accepted]] = defaultdict(list)
+    for event in batch.accepted:
+        by_tenant[event.tenant.id].append(event)
+    new: list[_Accepted] = []
+    for tenant_id, events in by_tenant.items():
+        recorded = await existing_hashes(tenant_id, [e.draft.idempotency_key for e in events])
+        for event in events:
+            previous = recorded.get(event.draft.idempotency_key)
+            if previous is None:
+                new.append(event)
+            else:
+                _repeat(batch, event.index, event.draft, previous == event.payload_hash)
+    batch.accepted = new
+    return new
+
+
+@dataclass(frozen=True, slots=True)
+class _Rated:
+    accepted: _Accepted
+    period_start: datetime
+    wholesale: SideRating
+    retail: SideRating
+    debits_source: bool
+
+
+async def _rate(
+    events: Sequence[_Accepted], versions: dict[UUID, list[RatingVersion]]
+) -> list[_Rated]:
+    keys = set()
+    for event in events:
+        period = calendar_month(event.occurred_at).start
+        for card in (event.tenant.wholesale_rate_card_id, _retail_card(event)):
+            for version in versions.get(card, []) if card else []:
+                line = version.lines_by_meter.get(event.draft.meter)
+                if line is not None:
+                    keys.add((event.source.id, line.line_id, period))
+    totals = RunningTotals(await running_totals(keys))
+    rated: list[_Rated] = []
+    for event in events:
+        period = calendar_month(event.occurred_at).start
+        facts = UsageFacts(event.draft.quantity, event.draft.amount, event.draft.provider_cost)
+        wholesale = totals.rate(
+            versions.get(event.tenant.wholesale_rate_card_id, []),
+            event.source.id,
+            event.draft.meter,
+            event.occurred_at,
+            period,
+            facts,
+        )
+        retail_card = _retail_card(event)
+        retail = UNRATED
+        if retail_card is not None:
+            retail = totals.rate(
+                versions.get(retail_card, []),
+                event.source.id,
+                event.draft.meter,
+                event.occurred_at,
+                period,
+                facts,
+            )
+        debits_source = retail.debits_wallet and (
+            event.source.billing_mode is BillingMode.PREPAID_WALLET
+        )
+        rated.append(_Rated(event, period, wholesale, retail, debits_source))
+    await _save_totals(totals, events, versions)
+    return rated
+
+
+def _retail_card(event: _Accepted) -> UUID | None:
+    """No retail charge while the tenant or the source has rebilling off."""
+    if not (event.tenant.rebilling_enabled and event.source.rebilling_enabled):
+        return None
+    return event.source.rate_card_id or event.tenant.default_rate_card_id
+
+
+async def _save_totals(
+    totals: RunningTotals, events: Sequence[_Accepted], versions: dict[UUID, list[RatingVersion]]
+) -> None:
+    pricing = {
+        line.line_id: line.pricing
+        for card_versions in versions.values()
+        for version in card_versions
+        for line in version.lines_by_meter.values()
+    }
+    tenant_by_source = {e.source.id: e.tenant.id for e in events}
+    await save_running_totals(
+        {
+            key: (
+                tenant_by_source[key[0]],
+                state,
+                totals.total_micros(key, pricing[key[1]]),
+            )
+            for key, state in totals.states.items()
+        }
+    )
+
+
+def _wallet_moves(rated: Sequence[_Rated], owners: dict[UUID, Wallet]) -> dict[UUID, WalletMove]:
+    debits: dict[tuple[UUID, UUID], int] = defaultdict(int)
+    counts: dict[tuple[UUID, UUID], int] = defaultdict(int)
+    for event in rated:
+        tenant_id = event.accepted.tenant.id
+        if event.wholesale.debits_wallet:
+            debits[(tenant_id, tenant_id)] += event.wholesale.micros
+            counts[(tenant_id, tenant_id)] += 1
+        if event.debits_source:
+            debits[(tenant_id, event.accepted.source.id)] += event.retail.micros
+            counts[(tenant_id, event.accepted.source.id)] += 1
+    moves: dict[UUID, WalletMove] = {}
+    for (tenant_id, owner_id), micros in debits.items():
+        wallet = owners[owner_id]
+        wallet_id = wallet.id
+        events = counts[(tenant_id, owner_id)]
+        moves[owner_id] = WalletMove(
+            wallet_id=wallet_id,
+            tenant_id=tenant_id,
+            delta_micros=-micros,
+            kind=TransactionKind.USAGE,
+            description=f"Usage: {events} event{'s' if events != 1 else ''}",
+        )
+    return moves
+
+
+def _event_row(
+    event: _Rated,
+    owners: dict[UUID, Wallet],
+    recorded: dict[UUID, WalletTransaction],
+    now: datetime,
+) -> EventRow:
+    accepted, draft = event.accepted, event.accepted.draft
+
+    def transaction_of(owner_id: UUID, linked: bool) -> int | None:
+        if not linked:
+            return None
+        entry = recorded.get(owners[owner_id].id)
+        return None if entry is None else entry.id
+
+    return EventRow(
+        tenant_id=accepted.tenant.id,
+        source_id=accepted.source.id,
+        meter_id=draft.meter,
+        idempotency_key=draft.idempotency_key,
+        payload_hash=accepted.payload_hash,
+        quantity_micros=quantity_to_micros(draft.quantity),
+        occurred_at=accepted.occurred_at,
+        recorded_at=now,
+        provider_cost_micros=None
+        if draft.provider_cost is None
+        else decimal_to_micros(draft.provider_cost),
+        amount_micros=None if draft.amount is None else decimal_to_micros(draft.amount),
+        properties=accepted.properties_json,
+        period_start=event.period_start,
+        late=False,
+        wholesale_micros=event.wholesale.micros,
+        wholesale_settlement=_settlement(event.wholesale),
+        wholesale_rate_card_id=event.wholesale.card_id,
+        wholesale_rate_card_version=event.wholesale.card_version,
+        wholesale_rate_line_id=event.wholesale.line_id,
+        wholesale_transaction_id=transaction_of(accepted.tenant.id, event.wholesale.debits_wallet),
+        retail_micros=event.retail.micros,
+        retail_settlement=_settlement(event.retail),
+        retail_rate_card_id=event.retail.card_id,
+        retail_rate_card_version=event.retail.card_version,
+        retail_rate_line_id=event.retail.line_id,
+        retail_transaction_id=transaction_of(accepted.source.id, event.debits_source),
+    )
+
+
+def _settlement(side: SideRating) -> str | None:
+    return None if side.settlement is None else side.settlement.value
+
+
+def _rollups(rated: Sequence[_Rated]) -> list[RollupDelta]:
+    sums: dict[tuple[UUID, UUID, str, datetime], list[int]] = defaultdict(lambda: [0] * 5)
+    for event in rated:
+        accepted = event.accepted
+        hour = accepted.occurred_at.replace(minute=0, second=0, microsecond=0)
+        row = sums[(accepted.tenant.id, accepted.source.id, accepted.draft.meter, hour)]
+        row[0] += quantity_to_micros(accepted.draft.quantity)
+        row[1] += 1
+        row[2] += event.wholesale.micros
+        row[3] += event.retail.micros
+        if event.wholesale.settlement is not None and not event.wholesale.debits_wallet:
+            row[4] += event.wholesale.micros
+    return [RollupDelta(t, s, m, h, *values) for (t, s, m, h), values in sums.items()]

@@ -1,0 +1,255 @@
+"""The write path of usage: everything a batch touches, set-wise.
+
+PostgreSQL: events are COPYed into a per-connection staging table and moved into usage_events
+with INSERT … ON CONFLICT DO NOTHING. SQLite: one executemany in the batch's transaction.
+Running totals and hourly rollups are multi-row upserts; nothing here runs once per event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import astuple, dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.pricing import LineState, PricingKind, build_pricing
+from domain.rate_card import Settlement
+from domain.usage_rating import RatingLine, RatingVersion
+from storage.database import connection, is_postgres
+from storage.ids import as_uuid
+from storage.models import RateCardVersion as VersionRow
+from storage.models import RateLine as LineRow
+from storage.sql import Params, id_value
+
+
+@dataclass(slots=True)
+class EventRow:
+    """One row of usage_events, in COPY column order."""
+
+    tenant_id: UUID
+    source_id: UUID
+    meter_id: str
+    idempotency_key: str
+    payload_hash: str
+    quantity_micros: int
+    occurred_at: datetime
+    recorded_at: datetime
+    provider_cost_micros: int | None
+    amount_micros: int | None
+    properties: str | None
+    period_start: datetime
+    late: bool
+    wholesale_micros: int
+    wholesale_settlement: str | None
+    wholesale_rate_card_id: UUID | None
+    wholesale_rate_card_version: int | None
+    wholesale_rate_line_id: int | None
+    wholesale_transaction_id: int | None
+    retail_micros: int
+    retail_settlement: str | None
+    retail_rate_card_id: UUID | None
+    retail_rate_card_version: int | None
+    retail_rate_line_id: int | None
+    retail_transaction_id: int | None
+
+
+EVENT_COLUMNS = tuple(EventRow.__dataclass_fields__)
+TotalKey = tuple[UUID, int, datetime]  # (source, rate line, period start)
+
+
+@dataclass(frozen=True, slots=True)
+class RollupDelta:
+    tenant_id: UUID
+    source_id: UUID
+    meter_id: str
+    hour: datetime
+    quantity_micros: int
+    events: int
+    wholesale_micros: int
+    retail_micros: int
+    provider_cost_micros: int
+
+
+async def rating_versions(card_ids: Iterable[UUID]) -> dict[UUID, list[RatingVersion]]:
+    """Every version of the cards with its lines by meter (two statements)."""
+    versions = await VersionRow.filter(rate_card_id__in=list(set(card_ids)))
+    lines = await LineRow.filter(version_id__in=[v.id for v in versions], meter_id__not_isnull=True)
+    lines_by_version: dict[int, dict[str, RatingLine]] = defaultdict(dict)
+    for line in lines:
+        pricing = build_pricing(PricingKind(line.model), line.params, f"rate_lines[{line.id}]")
+        assert line.meter_id is not None
+        lines_by_version[line.version_id][line.meter_id] = RatingLine(
+            line.id, pricing, Settlement(line.settlement)
+        )
+    by_card: dict[UUID, list[RatingVersion]] = defaultdict(list)
+    for row in versions:
+        card_id = as_uuid(row.rate_card_id)
+        by_card[card_id].append(
+            RatingVersion(card_id, row.version, row.effective_from, lines_by_version[row.id])
+        )
+    return dict(by_card)
+
+
+async def lock_tenants(tenant_ids: Iterable[UUID]) -> None:
+    """Serialises ingestion per tenant until the transaction ends (PostgreSQL; SQLite writes are
+    serial already). Sorted, so two batches never wait on each other in a cycle."""
+    if not is_postgres():
+        return
+    keys = sorted(str(t) for t in set(tenant_ids))
+    await connection().execute_query(
+        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+        "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
+        [keys],
+    )
+
+
+async def existing_hashes(tenant_id: UUID, keys: Sequence[str]) -> dict[str, str]:
+    """Payload hashes of the keys this tenant has already recorded."""
+    if not keys:
+        return {}
+    postgres = is_postgres()
+    params = Params(postgres)
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    if postgres:
+        condition = f"idempotency_key = ANY({params.add(list(keys), 'text[]')})"
+    else:
+        condition = f"idempotency_key IN ({', '.join(params.add(k) for k in keys)})"
+    rows = await connection().execute_query_dict(
+        f"SELECT idempotency_key, payload_hash FROM usage_events "
+        f"WHERE tenant_id = {tenant} AND {condition}",
+        params.values,
+    )
+    return {str(r["idempotency_key"]): str(r["payload_hash"]) for r in rows}
+
+
+async def running_totals(keys: set[TotalKey]) -> dict[TotalKey, LineState]:
+    if not keys:
+        return {}
+    postgres = is_postgres()
+    params = Params(postgres)
+    sources = ", ".join(params.add(id_value(s, postgres), "uuid") for s in {k[0] for k in keys})
+    lines = ", ".join(params.add(line, "bigint") for line in {k[1] for k in keys})
+    periods = ", ".join(params.add(p, "timestamptz") for p in {k[2] for k in keys})
+    rows = await connection().execute_query_dict(
+        "SELECT source_id, rate_line_id, period_start, state FROM running_totals "
+        f"WHERE source_id IN ({sources}) AND rate_line_id IN ({lines}) "
+        f"AND period_start IN ({periods})",
+        params.values,
+    )
+    found: dict[TotalKey, LineState] = {}
+    for row in rows:
+        period = row["period_start"]
+        if isinstance(period, str):
+            period = datetime.fromisoformat(period)
+        key = (as_uuid(row["source_id"]), int(row["rate_line_id"]), period)
+        if key in keys:
+            found[key] = LineState.from_json(json.loads(str(row["state"])))
+    return found
+
+
+async def save_running_totals(
+    totals: dict[TotalKey, tuple[UUID, LineState, int]],
+) -> None:
+    """Upserts each (source, line, period) state; the value is (tenant, state, rounded total)."""
+    if not totals:
+        return
+    postgres = is_postgres()
+    params = Params(postgres)
+    values = params.rows(
+        [
+            (
+                id_value(tenant_id, postgres),
+                id_value(source_id, postgres),
+                line_id,
+                period,
+                json.dumps(state.to_json(), separators=(",", ":")),
+                total,
+            )
+            for (source_id, line_id, period), (tenant_id, state, total) in totals.items()
+        ],
+        ("uuid", "uuid", "bigint", "timestamptz", None, "bigint"),
+    )
+    await connection().execute_query(
+        "INSERT INTO running_totals (tenant_id, source_id, rate_line_id, period_start, state, "
+        f"total_micros) VALUES {values} ON CONFLICT (source_id, rate_line_id, period_start) "
+        "DO UPDATE SET state = excluded.state, total_micros = excluded.total_micros",
+        params.values,
+    )
+
+
+async def insert_events(rows: Sequence[EventRow]) -> int:
+    """Inserts the batch's new events; returns how many went in."""
+    if not rows:
+        return 0
+    if is_postgres():
+        return await _copy_events(rows)
+    placeholders = ", ".join("?" for _ in EVENT_COLUMNS)
+    await connection().execute_many(
+        f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) VALUES ({placeholders})",
+        [[_sqlite_value(v) for v in astuple(row)] for row in rows],
+    )
+    return len(rows)
+
+
+def _sqlite_value(value: object) -> object:
+    return str(value) if isinstance(value, UUID) else value
+
+
+async def _copy_events(rows: Sequence[EventRow]) -> int:
+    columns = ", ".join(EVENT_COLUMNS)
+    db = connection()
+    async with db.acquire_connection() as raw:
+        # Per connection, emptied at each commit: no id default, so no sequence values are spent.
+        await raw.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS usage_staging ON COMMIT DELETE ROWS AS "
+            f"SELECT {columns} FROM usage_events WITH NO DATA"
+        )
+        await raw.copy_records_to_table(
+            "usage_staging", records=[astuple(row) for row in rows], columns=list(EVENT_COLUMNS)
+        )
+        status = await raw.execute(
+            f"INSERT INTO usage_events ({columns}) SELECT {columns} FROM usage_staging "
+            "ON CONFLICT (tenant_id, idempotency_key) DO NOTHING"
+        )
+        await raw.execute("TRUNCATE usage_staging")
+    return int(status.rsplit(" ", 1)[-1])
+
+
+async def add_to_rollups(deltas: Sequence[RollupDelta]) -> None:
+    if not deltas:
+        return
+    postgres = is_postgres()
+    params = Params(postgres)
+    values = params.rows(
+        [
+            (
+                id_value(d.tenant_id, postgres),
+                id_value(d.source_id, postgres),
+                d.meter_id,
+                d.hour,
+                d.quantity_micros,
+                d.events,
+                d.wholesale_micros,
+                d.retail_micros,
+                d.provider_cost_micros,
+            )
+            for d in deltas
+        ],
+        ("uuid", "uuid", None, "timestamptz", "bigint", "int", "bigint", "bigint", "bigint"),
+    )
+    added = (
+        "quantity_micros",
+        "events",
+        "wholesale_micros",
+        "retail_micros",
+        "provider_cost_micros",
+    )
+    await connection().execute_query(
+        "INSERT INTO usage_rollups (tenant_id, source_id, meter_id, hour, quantity_micros, "
+        f"events, wholesale_micros, retail_micros, provider_cost_micros) VALUES {values} "
+        "ON CONFLICT (tenant_id, source_id, meter_id, hour) DO UPDATE SET "
+        + ", ".join(f"{c} = usage_rollups.{c} + excluded.{c}" for c in added),
+        params.values,
+    )
