@@ -32,6 +32,9 @@ lint: $(STAMP) schema-check
 	$(BIN)/lint-imports
 	$(BIN)/python $(CONTRACT:schema.graphql=../tools/contract_check.py) --built-only schema.graphql
 
+bench: $(STAMP)
+	$(BIN)/python -m bench.ingestion
+
 schema: $(STAMP)
 	$(BIN)/strawberry export-schema api.schema.root:schema --output schema.graphql
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import (
+    ROUND_DOWN,
     ROUND_HALF_UP,
     Context,
     Decimal,
@@ -31,6 +32,10 @@ EXACT_CONTEXT = Context(
     rounding=ROUND_HALF_UP,
     traps=[InvalidOperation, DivisionByZero, Overflow, Inexact],
 )
+
+# The one place rounding is allowed: R, half-up to micro-units. Values are below 10**30, so 80
+# digits hold every scaled amount whole.
+ROUNDING_CONTEXT = Context(prec=80, rounding=ROUND_HALF_UP, traps=[InvalidOperation, Overflow])
 
 # Values of 10**30 units or more are refused rather than turned into gigantic integers: no real
 # amount comes near, and a hostile "1E+999999999" must not allocate gigabytes.
@@ -68,54 +73,35 @@ def fractional_digits(value: Decimal) -> int:
     return max(0, -(exponent + trailing_zeros))
 
 
-def _coefficient_and_shift(value: Decimal) -> tuple[int, int, int]:
-    """(sign, coefficient, shift) with value * 10**6 == (-1)**sign * coefficient * 10**shift."""
+def _checked(value: object) -> Decimal:
+    value = as_decimal(value)
     if not value.is_finite():
         raise ValueError(f"{value} is not a finite number")
     if value and value.adjusted() > _LARGEST_ADJUSTED_EXPONENT:
         raise ValueError(f"{value} is too large for an amount")
-    sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    return sign, int("".join(map(str, digits))), exponent + MICRO_PLACES
+    return value
 
 
 def decimal_to_micros(value: Decimal) -> int:
     """The exact number of micro-units in ``value``; ValueError if it has more than 6 places."""
-    value = as_decimal(value)
-    sign, coefficient, shift = _coefficient_and_shift(value)
-    if coefficient == 0:
-        return 0  # also spares building 10**-shift for a zero like 0E-999999
-    if shift >= 0:
-        scale: int = 10**shift
-        micros = coefficient * scale
-    elif -shift >= len(str(coefficient)):
-        # The coefficient is below the divisor: a remainder is certain, skip building 10**-shift.
+    value = _checked(value)
+    if value and value.adjusted() < -MICRO_PLACES:
+        # Nonzero and below one micro-unit (and far below the context's exponent range).
         raise ValueError(f"{value} has more than {MICRO_PLACES} decimal places")
-    else:
-        divisor: int = 10**-shift
-        micros, remainder = divmod(coefficient, divisor)
-        if remainder:
-            raise ValueError(f"{value} has more than {MICRO_PLACES} decimal places")
-    return -micros if sign else micros
+    scaled = value.scaleb(MICRO_PLACES, ROUNDING_CONTEXT)
+    whole = scaled.to_integral_value(rounding=ROUND_DOWN, context=ROUNDING_CONTEXT)
+    if whole != scaled:
+        raise ValueError(f"{value} has more than {MICRO_PLACES} decimal places")
+    return int(whole)
 
 
 def round_to_micros(value: Decimal) -> int:
     """R: ``value`` rounded half-up (ties away from zero) to whole micro-units."""
-    value = as_decimal(value)
-    sign, coefficient, shift = _coefficient_and_shift(value)
-    if coefficient == 0:
-        return 0  # also spares building 10**-shift for a zero like 0E-999999
-    if shift >= 0:
-        scale: int = 10**shift
-        micros = coefficient * scale
-    elif -shift > len(str(coefficient)):
-        micros = 0  # below 0.1 micro-unit: rounds to zero, without building a huge divisor
-    else:
-        divisor: int = 10**-shift
-        micros, remainder = divmod(coefficient, divisor)
-        if 2 * remainder >= divisor:
-            micros += 1
-    return -micros if sign else micros
+    value = _checked(value)
+    if value.adjusted() < -MICRO_PLACES - 1:
+        return 0  # below 0.1 micro-unit: rounds to zero whatever the exponent
+    scaled = value.scaleb(MICRO_PLACES, ROUNDING_CONTEXT)
+    return int(scaled.to_integral_value(rounding=ROUND_HALF_UP, context=ROUNDING_CONTEXT))
 
 
 def micros_to_decimal(micros: int) -> Decimal:

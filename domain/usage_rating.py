@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from domain.pricing import LineState, PricingModel, UsageFacts, charge_event, running_total_micros
+from domain.pricing import LineState, PricingModel, UsageFacts, running_total_micros
 from domain.rate_card import Settlement, version_in_force
 
 
@@ -45,13 +45,21 @@ class SideRating:
 UNRATED = SideRating(0, None, None, None, None)
 
 TotalKey = tuple[UUID, int, datetime]
+EMPTY = LineState()
 
 
-@dataclass
 class RunningTotals:
-    """The states a batch reads and advances, keyed by (source, rate line, period start)."""
+    """The states a batch reads and advances, keyed by (source, rate line, period start).
 
-    states: dict[TotalKey, LineState]
+    Each state is kept with its rounded running total, so an event's charge costs one rounding:
+    the total before it is the total after the previous event.
+    """
+
+    def __init__(self, states: dict[TotalKey, LineState]) -> None:
+        self.states = states
+        self._totals: dict[TotalKey, int] = {}
+        # Most events of a batch share a timestamp: find each card's version once per instant.
+        self._in_force: dict[tuple[UUID, datetime], RatingVersion | None] = {}
 
     def rate(
         self,
@@ -62,18 +70,35 @@ class RunningTotals:
         period_start: datetime,
         facts: UsageFacts,
     ) -> SideRating:
-        version = version_in_force(versions, occurred_at)
+        if not versions:
+            return UNRATED
+        cache_key = (versions[0].card_id, occurred_at)
+        if cache_key in self._in_force:
+            version = self._in_force[cache_key]
+        else:
+            version = self._in_force[cache_key] = version_in_force(versions, occurred_at)
         if version is None:
             return UNRATED
         line = version.lines_by_meter.get(meter)
         if line is None:
             return SideRating(0, None, version.card_id, version.version, None)
         key = (source_id, line.line_id, period_start)
-        charge = charge_event(line.pricing, self.states.get(key, LineState()), facts)
-        self.states[key] = charge.state
+        before = self.states.get(key, EMPTY)
+        before_total = self._totals.get(key)
+        if before_total is None:
+            before_total = running_total_micros(line.pricing, before)
+        after = line.pricing.advance(before, facts)
+        after_total = running_total_micros(line.pricing, after)
+        self.states[key] = after
+        self._totals[key] = after_total
         return SideRating(
-            charge.micros, line.settlement, version.card_id, version.version, line.line_id
+            after_total - before_total,
+            line.settlement,
+            version.card_id,
+            version.version,
+            line.line_id,
         )
 
     def total_micros(self, key: TotalKey, pricing: PricingModel) -> int:
-        return running_total_micros(pricing, self.states[key])
+        total = self._totals.get(key)
+        return running_total_micros(pricing, self.states[key]) if total is None else total

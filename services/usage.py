@@ -255,18 +255,18 @@ class _Rated:
 async def _rate(
     events: Sequence[_Accepted], versions: dict[UUID, list[RatingVersion]]
 ) -> list[_Rated]:
+    periods = _PeriodStarts()
+    lines_of = _LinesOfMeter(versions)
     keys = set()
     for event in events:
-        period = calendar_month(event.occurred_at).start
+        period = periods.of(event.occurred_at)
         for card in (event.tenant.wholesale_rate_card_id, _retail_card(event)):
-            for version in versions.get(card, []) if card else []:
-                line = version.lines_by_meter.get(event.draft.meter)
-                if line is not None:
-                    keys.add((event.source.id, line.line_id, period))
+            for line_id in lines_of.ids(card, event.draft.meter):
+                keys.add((event.source.id, line_id, period))
     totals = RunningTotals(await running_totals(keys))
     rated: list[_Rated] = []
     for event in events:
-        period = calendar_month(event.occurred_at).start
+        period = periods.of(event.occurred_at)
         facts = UsageFacts(event.draft.quantity, event.draft.amount, event.draft.provider_cost)
         wholesale = totals.rate(
             versions.get(event.tenant.wholesale_rate_card_id, []),
@@ -293,6 +293,41 @@ async def _rate(
         rated.append(_Rated(event, period, wholesale, retail, debits_source))
     await _save_totals(totals, events, versions)
     return rated
+
+
+class _PeriodStarts:
+    """The billing period of each instant, computed once per month seen."""
+
+    def __init__(self) -> None:
+        self._starts: dict[tuple[int, int], datetime] = {}
+
+    def of(self, at: datetime) -> datetime:
+        key = (at.year, at.month)
+        start = self._starts.get(key)
+        if start is None:
+            start = self._starts[key] = calendar_month(at).start
+        return start
+
+
+class _LinesOfMeter:
+    """Every rate line of a card, across its versions, that prices a meter."""
+
+    def __init__(self, versions: dict[UUID, list[RatingVersion]]) -> None:
+        self._versions = versions
+        self._ids: dict[tuple[UUID, str], list[int]] = {}
+
+    def ids(self, card: UUID | None, meter: str) -> list[int]:
+        if card is None:
+            return []
+        key = (card, meter)
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = [
+                v.lines_by_meter[meter].line_id
+                for v in self._versions.get(card, [])
+                if meter in v.lines_by_meter
+            ]
+        return found
 
 
 def _retail_card(event: _Accepted) -> UUID | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.pricing import LineState, PricingKind, build_pricing
@@ -24,9 +25,8 @@ from storage.models import RateLine as LineRow
 from storage.sql import Params, id_value
 
 
-@dataclass(slots=True)
-class EventRow:
-    """One row of usage_events, in COPY column order."""
+class EventRow(NamedTuple):
+    """One row of usage_events, in COPY column order (a tuple already: COPY takes it as is)."""
 
     tenant_id: UUID
     source_id: UUID
@@ -55,7 +55,7 @@ class EventRow:
     retail_transaction_id: int | None
 
 
-EVENT_COLUMNS = tuple(EventRow.__dataclass_fields__)
+EVENT_COLUMNS = EventRow._fields
 TotalKey = tuple[UUID, int, datetime]  # (source, rate line, period start)
 
 
@@ -113,14 +113,20 @@ async def existing_hashes(tenant_id: UUID, keys: Sequence[str]) -> dict[str, str
     params = Params(postgres)
     tenant = params.add(id_value(tenant_id, postgres), "uuid")
     if postgres:
-        condition = f"idempotency_key = ANY({params.add(list(keys), 'text[]')})"
+        # One unique-index probe per key: with `= ANY(...)` the planner scans all of a large
+        # tenant's events instead.
+        query = (
+            f"SELECT k.key AS idempotency_key, e.payload_hash FROM unnest("
+            f"{params.add(list(keys), 'text[]')}) AS k(key) CROSS JOIN LATERAL ("
+            f"SELECT payload_hash FROM usage_events WHERE tenant_id = {tenant} "
+            "AND idempotency_key = k.key LIMIT 1) AS e"
+        )
     else:
-        condition = f"idempotency_key IN ({', '.join(params.add(k) for k in keys)})"
-    rows = await connection().execute_query_dict(
-        f"SELECT idempotency_key, payload_hash FROM usage_events "
-        f"WHERE tenant_id = {tenant} AND {condition}",
-        params.values,
-    )
+        query = (
+            f"SELECT idempotency_key, payload_hash FROM usage_events WHERE tenant_id = {tenant} "
+            f"AND idempotency_key IN ({', '.join(params.add(k) for k in keys)})"
+        )
+    rows = await connection().execute_query_dict(query, params.values)
     return {str(r["idempotency_key"]): str(r["payload_hash"]) for r in rows}
 
 
@@ -188,7 +194,7 @@ async def insert_events(rows: Sequence[EventRow]) -> int:
     placeholders = ", ".join("?" for _ in EVENT_COLUMNS)
     await connection().execute_many(
         f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) VALUES ({placeholders})",
-        [[_sqlite_value(v) for v in astuple(row)] for row in rows],
+        [[_sqlite_value(v) for v in row] for row in rows],
     )
     return len(rows)
 
@@ -207,13 +213,12 @@ async def _copy_events(rows: Sequence[EventRow]) -> int:
             f"SELECT {columns} FROM usage_events WITH NO DATA"
         )
         await raw.copy_records_to_table(
-            "usage_staging", records=[astuple(row) for row in rows], columns=list(EVENT_COLUMNS)
+            "usage_staging", records=rows, columns=list(EVENT_COLUMNS)
         )
         status = await raw.execute(
             f"INSERT INTO usage_events ({columns}) SELECT {columns} FROM usage_staging "
             "ON CONFLICT (tenant_id, idempotency_key) DO NOTHING"
         )
-        await raw.execute("TRUNCATE usage_staging")
     return int(status.rsplit(" ", 1)[-1])
 
 

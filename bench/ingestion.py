@@ -1,0 +1,267 @@
+"""Ingestion benchmark (DESIGN.md §4): `make bench` runs it on a scratch PostgreSQL database.
+
+Measured in one run, on this machine, against a baseline taken in the same run:
+- baseline: raw asyncpg COPY of the same 1,000 rows into usage_events (charges precomputed);
+- POST /v1/usage, 1,000 events a request, over real HTTP to a uvicorn process;
+- GraphQL recordUsage, 1,000 typed events a request, same server.
+Reports medians and p99 of per-request times, events/s from the medians, and the ratio to COPY.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from api.ids import encode_id
+from domain.access import Caller, Role
+from domain.pricing import PricingKind
+from domain.rate_card import RateCardKind, RateLineDraft
+from services import api_keys, rate_cards, sources, tenants
+from storage.lifecycle import migrate, open_database
+from storage.usage_ingest import EVENT_COLUMNS, EventRow
+
+EVENTS_PER_REQUEST = 1_000
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "30"))
+SOURCES = 20
+PLATFORM = Caller(Role.PLATFORM)
+ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def scratch_database() -> str:
+    name = f"rebill_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(ADMIN_URL.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    return ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def drop_database(url: str) -> None:
+    admin = await asyncpg.connect(ADMIN_URL.replace("postgres://", "postgresql://", 1))
+    await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    await admin.close()
+
+
+async def seed(url: str) -> tuple[str, list[uuid.UUID], uuid.UUID]:
+    """An agency rebilling SOURCES prepaid clients; returns a tenant key and the source ids."""
+    await migrate(url)
+    async with open_database(url):
+        tenant = await tenants.create_tenant(PLATFORM, name="Bench", slug="bench", currency="USD")
+        card = await rate_cards.create_rate_card(
+            PLATFORM, tenant_id=tenant.id, name="Retail", kind=RateCardKind.RETAIL,
+            currency=None,
+            lines=[RateLineDraft("message_response", PricingKind.PER_UNIT,
+                                 {"unitPrice": Decimal("0.02")})],
+        )
+        await tenants.set_default_rate_card(PLATFORM, tenant.id, card.id)
+        await tenants.set_tenant_rebilling(PLATFORM, tenant.id, True)
+        ids = []
+        for index in range(SOURCES):
+            source = await sources.create_source(PLATFORM, tenant.id, name=f"client {index}")
+            await sources.set_source_rebilling(PLATFORM, source.id, True)
+            ids.append(source.id)
+        key = await api_keys.issue_key("bench", Role.TENANT, tenant_id=tenant.id)
+    return key.secret, ids, tenant.id
+
+
+def events(source_ids: list[uuid.UUID], prefix: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "sourceId": encode_id("Source", source_ids[i % len(source_ids)]),
+            "meter": "message_response",
+            "quantity": "1",
+            "idempotencyKey": f"{prefix}-{i}",
+        }
+        for i in range(EVENTS_PER_REQUEST)
+    ]
+
+
+async def copy_baseline(url: str, tenant_id: uuid.UUID, source_ids: list[uuid.UUID]) -> list[float]:
+    """Raw asyncpg COPY of rows shaped exactly like the ones ingestion writes."""
+    connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    now = datetime.now(UTC)
+    period = datetime(now.year, now.month, 1, tzinfo=UTC)
+    timings = []
+    try:
+        for round_ in range(ROUNDS):
+            rows = [
+                EventRow(
+                    tenant_id, source_ids[i % len(source_ids)], "message_response",
+                    f"copy-{round_}-{i}", "0" * 64, 1_000_000, now, now, None, None, None, period,
+                    False, 6_000, "WALLET", None, 1, None, None, 20_000, "WALLET", None, 1, None,
+                    None,
+                )
+                for i in range(EVENTS_PER_REQUEST)
+            ]
+            started = time.perf_counter()
+            await connection.copy_records_to_table(
+                "usage_events", records=rows, columns=list(EVENT_COLUMNS)
+            )
+            timings.append(time.perf_counter() - started)
+        await connection.execute("DELETE FROM usage_events WHERE idempotency_key LIKE 'copy-%'")
+    finally:
+        await connection.close()
+    return timings
+
+
+def post(port: int, path: str, secret: str, body: bytes) -> float:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=body,
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {secret}"},
+    )
+    started = time.perf_counter()
+    with urllib.request.urlopen(request, timeout=60) as response:
+        answer = json.loads(response.read())
+    elapsed = time.perf_counter() - started
+    accepted = answer["accepted"] if "accepted" in answer else (
+        answer["data"]["recordUsage"]["accepted"]
+    )
+    assert accepted == EVENTS_PER_REQUEST, answer
+    return elapsed
+
+
+GRAPHQL = (
+    "mutation($input: RecordUsageInput!) { recordUsage(input: $input) { "
+    "... on RecordUsageSuccess { accepted duplicates } } }"
+)
+
+
+def measure_http(port: int, secret: str, source_ids: list[uuid.UUID]) -> dict[str, list[float]]:
+    results: dict[str, list[float]] = {"bulk": [], "graphql": []}
+    for round_ in range(ROUNDS + 2):
+        bulk = json.dumps({"events": events(source_ids, f"bulk-{round_}")}).encode()
+        typed = json.dumps({"query": GRAPHQL, "variables": {
+            "input": {"events": events(source_ids, f"gql-{round_}")}}}).encode()
+        bulk_time = post(port, "/v1/usage", secret, bulk)
+        graphql_time = post(port, "/graphql", secret, typed)
+        if round_ >= 2:  # the first requests warm caches and connections
+            results["bulk"].append(bulk_time)
+            results["graphql"].append(graphql_time)
+    return results
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def serve(url: str, port: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": url, "REBILL_ENV": "production"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=1):
+                return server
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError("the API did not start") from None
+            time.sleep(0.2)
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def report(copy: list[float], http: dict[str, list[float]], peak_rss: float) -> str:
+    def rate(timings: list[float]) -> float:
+        return EVENTS_PER_REQUEST / statistics.median(timings)
+
+    copy_rate, bulk_rate, graphql_rate = rate(copy), rate(http["bulk"]), rate(http["graphql"])
+    ms = 1_000
+    lines = [
+        "| what | p50 per 1,000 events | p99 | events/s (from p50) | ratio to COPY | budget |",
+        "|---|---|---|---|---|---|",
+        f"| raw asyncpg COPY into usage_events (baseline) | {statistics.median(copy) * ms:.1f} ms "
+        f"| {percentile(copy, 0.99) * ms:.1f} ms | {copy_rate:,.0f} | 1.00 | |",
+        f"| `POST /v1/usage` (rated, deduplicated, both wallets) "
+        f"| {statistics.median(http['bulk']) * ms:.1f} ms "
+        f"| {percentile(http['bulk'], 0.99) * ms:.1f} ms | {bulk_rate:,.0f} "
+        f"| {bulk_rate / copy_rate:.2f} | ≥ 0.30 × COPY; p99 ≤ 100 ms |",
+        f"| GraphQL `recordUsage` (typed events) "
+        f"| {statistics.median(http['graphql']) * ms:.1f} ms "
+        f"| {percentile(http['graphql'], 0.99) * ms:.1f} ms | {graphql_rate:,.0f} "
+        f"| {graphql_rate / copy_rate:.2f} | ≥ 10,000 events/s |",
+        "",
+        f"API process peak RSS: {peak_rss:.0f} MiB (budget ≤ 1 GiB).",
+    ]
+    return "\n".join(lines)
+
+
+async def prepare() -> tuple[str, str, list[uuid.UUID], uuid.UUID]:
+    url = await scratch_database()
+    secret, source_ids, tenant_id = await seed(url)
+    return url, secret, source_ids, tenant_id
+
+
+def main() -> None:
+    url, secret, source_ids, tenant_id = asyncio.run(prepare())
+    port = free_port()
+    server = serve(url, port)
+    try:
+        copy = asyncio.run(copy_baseline(url, tenant_id, source_ids))
+        http = measure_http(port, secret, source_ids)
+        peak_rss = rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        asyncio.run(drop_database(url))
+    table = report(copy, http, peak_rss)
+    print(table)
+    write_report("Ingestion", table)
+
+
+def write_report(section: str, table: str) -> None:
+    path = Path("docs/benchmarks.md")
+    text = path.read_text() if path.exists() else HEADER
+    marker = f"## {section}\n"
+    body = (
+        f"{marker}\nMeasured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench`, {ROUNDS} "
+        f"requests each (after 2 warm-up requests), one client, API and PostgreSQL on the "
+        f"same 2-core machine.\n\n{table}\n"
+    )
+    if marker in text:
+        start = text.index(marker)
+        end = text.find("\n## ", start + len(marker))
+        text = text[:start] + body + ("" if end == -1 else text[end:])
+    else:
+        text = text.rstrip("\n") + "\n\n" + body
+    path.write_text(text)
+
+
+HEADER = """# Benchmarks
+
+Written by `make bench`. The machine is shared and noisy: read medians and ratios against the
+baseline measured in the same run, never a single timing.
+"""
+
+
+if __name__ == "__main__":
+    main()
