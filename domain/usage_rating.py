@@ -48,6 +48,18 @@ TotalKey = tuple[UUID, int, datetime]
 EMPTY = LineState()
 
 
+def version_for_usage(
+    versions: Sequence[RatingVersion], occurred_at: datetime
+) -> RatingVersion | None:
+    """The version in force when the event occurred; usage from before a card's first version
+    (reported late, or sent just after the card was made) is rated with that first version
+    rather than left unpriced."""
+    in_force = version_in_force(versions, occurred_at)
+    if in_force is not None or not versions:
+        return in_force
+    return min(versions, key=lambda v: (v.effective_from, v.version))
+
+
 class RunningTotals:
     """The states a batch reads and advances, keyed by (source, rate line, period start).
 
@@ -76,7 +88,7 @@ class RunningTotals:
         if cache_key in self._in_force:
             version = self._in_force[cache_key]
         else:
-            version = self._in_force[cache_key] = version_in_force(versions, occurred_at)
+            version = self._in_force[cache_key] = version_for_usage(versions, occurred_at)
         if version is None:
             return UNRATED
         line = version.lines_by_meter.get(meter)
