@@ -16,7 +16,10 @@ from domain.settings import Settings
 class Context:
     settings: Settings
     authenticated: Caller | None
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.authenticated)
 
     @property
     def caller(self) -> Caller:

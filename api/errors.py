@@ -10,14 +10,28 @@ from strawberry import ID
 
 from api.context import forbidden
 from api.ids import UNKNOWN_ID, encode_id
-from api.schema.errors import FieldError, InvalidInput, NotFound, StripeNotConnected
+from api.schema.errors import (
+    FieldError,
+    IdempotencyConflict,
+    InvalidInput,
+    NotFound,
+    PaymentFailed,
+    StripeNotConnected,
+)
 from domain.access import ForbiddenError
-from domain.errors import DomainError, InvalidInputError, NotFoundError, StripeNotConnectedError
+from domain.errors import (
+    DomainError,
+    IdempotencyConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PaymentFailedError,
+    StripeNotConnectedError,
+)
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-ErrorType = InvalidInput | NotFound | StripeNotConnected
+ErrorType = InvalidInput | NotFound | StripeNotConnected | IdempotencyConflict | PaymentFailed
 
 
 def to_error_type(error: DomainError, global_id: str | None = None) -> ErrorType:
@@ -31,6 +45,10 @@ def to_error_type(error: DomainError, global_id: str | None = None) -> ErrorType
         return NotFound(message=error.message, id=None if global_id is None else ID(global_id))
     if isinstance(error, StripeNotConnectedError):
         return StripeNotConnected(message=error.message)
+    if isinstance(error, IdempotencyConflictError):
+        return IdempotencyConflict(message=error.message, idempotency_key=error.idempotency_key)
+    if isinstance(error, PaymentFailedError):
+        return PaymentFailed(message=error.message, decline_code=error.decline_code)
     raise error
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +19,22 @@ from domain.settings import Settings
 from services import api_keys
 
 BEARER = "bearer "
+# Decimals inside JSON values (usage `properties`) are written as JSON numbers with their exact
+# digits. json cannot emit a raw number for an object, so each is first written as a string
+# holding this process's random marker, which no client string can forge, then unquoted.
+_MARKER = f"decimal-{secrets.token_hex(8)}:"
+_MARKED = re.compile(rf'"{_MARKER}(-?[0-9.]+(?:E[+-]?[0-9]+)?)"')
+
+
+def _mark_decimal(value: object) -> str:
+    if isinstance(value, Decimal) and value.is_finite():
+        return f"{_MARKER}{format(value, 'f')}"
+    return str(value)
+
+
+def encode_exact_json(data: object) -> str:
+    text = json.dumps(data, separators=(",", ":"), default=_mark_decimal)
+    return _MARKED.sub(r"\1", text) if _MARKER in text else text
 
 
 def _keep_constant(name: str) -> str:
@@ -38,7 +56,7 @@ class RebillGraphQL(GraphQL[Context, None]):
         return json.loads(data, parse_float=Decimal, parse_constant=_keep_constant)
 
     def encode_json(self, data: object) -> str:
-        return json.dumps(data, separators=(",", ":"), default=str)
+        return encode_exact_json(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Generic, TypeVar
 from uuid import UUID
 
 from aiodataloader import DataLoader
 
+from domain.access import Caller
 from domain.meters import MeterDefinition
+from domain.paging import Page
 from domain.rate_card import RateCard, RateCardVersion
 from domain.tenancy import Source, Tenant
+from domain.usage import UsageEventRecord
+from domain.wallet.ledger import WalletTransaction
 from domain.wallet.wallet import Wallet
-from services import meters, rate_cards, sources, tenants, wallets
+from services import meters, rate_cards, sources, tenants, usage_log, wallets
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -60,10 +65,35 @@ class MeterByCodeLoader(MappingLoader[str, MeterDefinition]):
     fetch = staticmethod(meters.meters_by_codes)
 
 
+TransactionPageKey = tuple[WalletTransaction, Wallet, int]
+
+
+class FirstUsageOfTransactionLoader(DataLoader[TransactionPageKey, Page[UsageEventRecord]]):
+    """The first page of each listed transaction's events, one statement for all of them."""
+
+    def __init__(self, caller: Caller | None) -> None:
+        super().__init__()
+        self.caller = caller
+
+    async def batch_load_fn(
+        self, keys: Sequence[TransactionPageKey]
+    ) -> list[Page[UsageEventRecord]]:
+        assert self.caller is not None, "root fields authenticate first"
+        by_size: dict[int, list[tuple[WalletTransaction, Wallet]]] = defaultdict(list)
+        for transaction, wallet, first in keys:
+            by_size[first].append((transaction, wallet))
+        pages: dict[tuple[int, int], Page[UsageEventRecord]] = {}
+        for first, entries in by_size.items():
+            found = await usage_log.first_usage_of_transactions(self.caller, entries, first)
+            pages.update({(transaction_id, first): page for transaction_id, page in found.items()})
+        return [pages[(transaction.id, first)] for transaction, _, first in keys]
+
+
 class Loaders:
     """A fresh set per request (and per WebSocket operation), so nothing goes stale."""
 
-    def __init__(self) -> None:
+    def __init__(self, caller: Caller | None = None) -> None:
+        self.first_usage_of_transaction = FirstUsageOfTransactionLoader(caller)
         self.tenant_by_id = TenantByIdLoader()
         self.source_by_id = SourceByIdLoader()
         self.rate_card_by_id = RateCardByIdLoader()

@@ -66,10 +66,16 @@ async def seed(url: str) -> tuple[str, list[uuid.UUID], uuid.UUID]:
     async with open_database(url):
         tenant = await tenants.create_tenant(PLATFORM, name="Bench", slug="bench", currency="USD")
         card = await rate_cards.create_rate_card(
-            PLATFORM, tenant_id=tenant.id, name="Retail", kind=RateCardKind.RETAIL,
+            PLATFORM,
+            tenant_id=tenant.id,
+            name="Retail",
+            kind=RateCardKind.RETAIL,
             currency=None,
-            lines=[RateLineDraft("message_response", PricingKind.PER_UNIT,
-                                 {"unitPrice": Decimal("0.02")})],
+            lines=[
+                RateLineDraft(
+                    "message_response", PricingKind.PER_UNIT, {"unitPrice": Decimal("0.02")}
+                )
+            ],
         )
         await tenants.set_default_rate_card(PLATFORM, tenant.id, card.id)
         await tenants.set_tenant_rebilling(PLATFORM, tenant.id, True)
@@ -104,9 +110,30 @@ async def copy_baseline(url: str, tenant_id: uuid.UUID, source_ids: list[uuid.UU
         for round_ in range(ROUNDS):
             rows = [
                 EventRow(
-                    tenant_id, source_ids[i % len(source_ids)], "message_response",
-                    f"copy-{round_}-{i}", "0" * 64, 1_000_000, now, now, None, None, None, period,
-                    False, 6_000, "WALLET", None, 1, None, None, 20_000, "WALLET", None, 1, None,
+                    tenant_id,
+                    source_ids[i % len(source_ids)],
+                    "message_response",
+                    f"copy-{round_}-{i}",
+                    "0" * 64,
+                    1_000_000,
+                    now,
+                    now,
+                    None,
+                    None,
+                    None,
+                    period,
+                    False,
+                    6_000,
+                    "WALLET",
+                    None,
+                    1,
+                    None,
+                    None,
+                    20_000,
+                    "WALLET",
+                    None,
+                    1,
+                    None,
                     None,
                 )
                 for i in range(EVENTS_PER_REQUEST)
@@ -124,15 +151,16 @@ async def copy_baseline(url: str, tenant_id: uuid.UUID, source_ids: list[uuid.UU
 
 def post(port: int, path: str, secret: str, body: bytes) -> float:
     request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", data=body,
+        f"http://127.0.0.1:{port}{path}",
+        data=body,
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {secret}"},
     )
     started = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:
         answer = json.loads(response.read())
     elapsed = time.perf_counter() - started
-    accepted = answer["accepted"] if "accepted" in answer else (
-        answer["data"]["recordUsage"]["accepted"]
+    accepted = (
+        answer["accepted"] if "accepted" in answer else (answer["data"]["recordUsage"]["accepted"])
     )
     assert accepted == EVENTS_PER_REQUEST, answer
     return elapsed
@@ -148,8 +176,12 @@ def measure_http(port: int, secret: str, source_ids: list[uuid.UUID]) -> dict[st
     results: dict[str, list[float]] = {"bulk": [], "graphql": []}
     for round_ in range(ROUNDS + 2):
         bulk = json.dumps({"events": events(source_ids, f"bulk-{round_}")}).encode()
-        typed = json.dumps({"query": GRAPHQL, "variables": {
-            "input": {"events": events(source_ids, f"gql-{round_}")}}}).encode()
+        typed = json.dumps(
+            {
+                "query": GRAPHQL,
+                "variables": {"input": {"events": events(source_ids, f"gql-{round_}")}},
+            }
+        ).encode()
         bulk_time = post(port, "/v1/usage", secret, bulk)
         graphql_time = post(port, "/graphql", secret, typed)
         if round_ >= 2:  # the first requests warm caches and connections
@@ -169,7 +201,9 @@ def serve(url: str, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "REBILL_ENV": "production"}
     server = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 30
     while True:

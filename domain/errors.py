@@ -43,3 +43,17 @@ class NotFoundError(DomainError):
 class StripeNotConnectedError(DomainError):
     def __init__(self, message: str = "The tenant has no active Stripe account.") -> None:
         super().__init__(message)
+
+
+class IdempotencyConflictError(DomainError):
+    """The idempotency key was already used for a different operation."""
+
+    def __init__(self, idempotency_key: str) -> None:
+        super().__init__("This idempotency key was already used with a different payload.")
+        self.idempotency_key = idempotency_key
+
+
+class PaymentFailedError(DomainError):
+    def __init__(self, message: str, decline_code: str | None = None) -> None:
+        super().__init__(message)
+        self.decline_code = decline_code

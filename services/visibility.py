@@ -72,12 +72,12 @@ async def visible_rate_card(caller: Caller, card_id: UUID | None) -> RateCard:
 
 async def visible_wallet(caller: Caller, wallet_id: UUID) -> Wallet:
     wallet = (await wallets.wallets_by_ids([wallet_id])).get(wallet_id)
-    if wallet is None or not _sees_wallet(caller, wallet):
+    if wallet is None or not sees_wallet(caller, wallet):
         raise NotFoundError("Wallet", str(wallet_id))
     return wallet
 
 
-def _sees_wallet(caller: Caller, wallet: Wallet) -> bool:
+def sees_wallet(caller: Caller, wallet: Wallet) -> bool:
     if wallet.source_id is None:
         # A tenant's wholesale wallet is never shown to its clients.
         return caller.role is not Role.SOURCE and caller.sees_tenant(wallet.tenant_id)

@@ -212,9 +212,7 @@ async def _copy_events(rows: Sequence[EventRow]) -> int:
             f"CREATE TEMP TABLE IF NOT EXISTS usage_staging ON COMMIT DELETE ROWS AS "
             f"SELECT {columns} FROM usage_events WITH NO DATA"
         )
-        await raw.copy_records_to_table(
-            "usage_staging", records=rows, columns=list(EVENT_COLUMNS)
-        )
+        await raw.copy_records_to_table("usage_staging", records=rows, columns=list(EVENT_COLUMNS))
         status = await raw.execute(
             f"INSERT INTO usage_events ({columns}) SELECT {columns} FROM usage_staging "
             "ON CONFLICT (tenant_id, idempotency_key) DO NOTHING"

@@ -14,12 +14,26 @@ from api.cursors import page_request
 from api.ids import encode_id
 from api.schema.common import Money, Node, PageInfo, connection_parts, money_or_none
 from api.schema.enums import BillingMode, InvoiceApproval, SourceStatus, StripeAccountStatus
+from api.schema.ledger import (
+    WalletTransactionConnection,
+    WalletTransactionEdge,
+    WalletTransactionFilter,
+    WalletTransactionNode,
+)
 from api.schema.rate_cards import RateCardConnection, RateCardEdge, RateCardNode
+from api.schema.usage import (
+    PeriodInput,
+    UsageEventConnection,
+    UsageFilter,
+    UsageSummaryLine,
+    source_usage,
+    source_usage_summary,
+)
 from domain import tenancy
 from domain.periods import calendar_month
 from domain.quantity import micros_to_quantity
 from domain.wallet.wallet import Wallet, below_floor
-from services import rate_cards, sources
+from services import rate_cards, sources, wallets
 from services.clock import utc_now
 
 
@@ -89,6 +103,31 @@ class WalletNode(Node):
         tenant = await loaders.tenant_by_id.get(self.model.tenant_id)
         assert tenant is not None
         return TenantNode.of(tenant)
+
+    @strawberry.field(description="The ledger, newest first; `to` is exclusive.")
+    async def transactions(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        filter: WalletTransactionFilter | None = None,
+    ) -> WalletTransactionConnection:
+        page = await wallets.list_transactions(
+            info.context.caller,
+            self.model,
+            page_request(first, after),
+            kinds=filter.kinds if filter else None,
+            occurred_from=filter.from_ if filter else None,
+            occurred_to=filter.to if filter else None,
+        )
+        currency = self.model.currency
+        edges, page_info = connection_parts(
+            page, lambda entry: WalletTransactionNode.of(entry, currency)
+        )
+        return WalletTransactionConnection(
+            edges=[WalletTransactionEdge(cursor=c, node=n) for c, n in edges],
+            page_info=page_info,
+        )
 
     @classmethod
     def of(cls, wallet: Wallet) -> WalletNode:
@@ -277,6 +316,24 @@ class SourceNode(Node):
     def current_period(self) -> BillingPeriod:
         period = calendar_month(utc_now())
         return BillingPeriod(start=period.start, end=period.end)
+
+    @strawberry.field(
+        description="Per meter, from the hourly rollups; the current calendar month by default."
+    )
+    async def usage_summary(
+        self, info: Info, period: PeriodInput | None = None
+    ) -> list[UsageSummaryLine]:
+        return await source_usage_summary(info, self.model, period)
+
+    @strawberry.field
+    async def usage(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        filter: UsageFilter | None = None,
+    ) -> UsageEventConnection:
+        return await source_usage(info, self.model, first, after, filter)
 
     @classmethod
     def of(cls, source: tenancy.Source) -> SourceNode:

@@ -29,3 +29,13 @@ class NotFound(Error):
 @strawberry.type
 class StripeNotConnected(Error):
     pass
+
+
+@strawberry.type
+class IdempotencyConflict(Error):
+    idempotency_key: str
+
+
+@strawberry.type
+class PaymentFailed(Error):
+    decline_code: str | None

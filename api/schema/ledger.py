@@ -10,6 +10,7 @@ import strawberry
 from api.context import Info
 from api.ids import encode_id
 from api.schema.common import Money, Node, PageInfo
+from api.schema.usage import UsageEventConnection, transaction_usage_events
 from domain.wallet.ledger import TransactionKind
 from domain.wallet.ledger import WalletTransaction as LedgerEntry
 
@@ -48,6 +49,12 @@ class WalletTransactionNode(Node):
         wallet = await info.context.loaders.wallet_by_id.get(self.entry.wallet_id)
         assert wallet is not None, "a transaction's wallet exists"
         return WalletNode.of(wallet)
+
+    @strawberry.field(description="For USAGE debits: the events that were charged.")
+    async def usage_events(
+        self, info: Info, first: int | None = 50, after: str | None = None
+    ) -> UsageEventConnection:
+        return await transaction_usage_events(info, self.entry, first, after)
 
     @classmethod
     def of(cls, entry: LedgerEntry, currency: str) -> WalletTransactionNode:

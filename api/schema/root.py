@@ -15,7 +15,9 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from api.resolvers.mutations.adjust_wallet import adjust_wallet
 from api.resolvers.mutations.assign_rate_card import assign_rate_card
+from api.resolvers.mutations.configure_wallet import configure_wallet
 from api.resolvers.mutations.create_api_key import create_api_key
 from api.resolvers.mutations.create_rate_card import create_rate_card
 from api.resolvers.mutations.create_source import create_source
@@ -27,6 +29,7 @@ from api.resolvers.mutations.set_rates import set_rates
 from api.resolvers.mutations.set_source_rebilling import set_source_rebilling
 from api.resolvers.mutations.set_tenant_rebilling import set_tenant_rebilling
 from api.resolvers.mutations.set_wholesale_rate_card import set_wholesale_rate_card
+from api.resolvers.mutations.top_up_wallet import top_up_wallet
 from api.resolvers.mutations.update_source import update_source
 from api.resolvers.mutations.update_tenant import update_tenant
 from api.resolvers.queries.meters import meters
@@ -34,6 +37,7 @@ from api.resolvers.queries.node import node
 from api.resolvers.queries.rate_card import rate_card
 from api.resolvers.queries.source import source
 from api.resolvers.queries.tenants import tenant, tenants
+from api.resolvers.queries.usage_logs import usage_logs
 from api.resolvers.queries.viewer import viewer
 from api.schema.access import ApiKeyNode
 from api.schema.accounts import WalletNode
@@ -55,6 +59,7 @@ class Query:
     source = strawberry.field(resolver=source)
     meters = strawberry.field(resolver=meters)
     rate_card = strawberry.field(resolver=rate_card)
+    usage_logs = strawberry.field(resolver=usage_logs)
 
 
 @strawberry.type
@@ -73,6 +78,9 @@ class Mutation:
     record_usage = strawberry.mutation(resolver=record_usage)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
+    top_up_wallet = strawberry.mutation(resolver=top_up_wallet)
+    adjust_wallet = strawberry.mutation(resolver=adjust_wallet)
+    configure_wallet = strawberry.mutation(resolver=configure_wallet)
 
 
 def is_client_error(error: GraphQLError) -> bool:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from api.ids import decode_id
 from domain.access import Caller, Role
+from domain.usage import MAX_GRAPHQL_EVENTS, UsageEventDraft
 from services import sources, tenants
+from services.usage import record_usage
 from tests.api.conftest import World, make_agency
 from tests.graphql_client import GraphQLClient
 from tests.sql_counter import SqlCounter
@@ -82,3 +86,49 @@ async def test_a_relation_shared_by_many_rows_is_loaded_once(
     assert len(tenant_selects) == 1
     assert len(card_selects) == 1
     assert (await tenants.tenants_by_ids([])) == {}
+
+
+TRANSACTIONS_WITH_EVENTS = """
+query($id: ID!) { source(id: $id) { wallet { transactions(first: 100) { edges { node {
+    kind amount { amount }
+    usageEvents(first: 5) { edges { node { idempotencyKey meter { code } } } }
+} } } } } }
+"""
+
+
+async def test_listing_transactions_with_their_events_costs_the_same_for_2_or_12(
+    gql: GraphQLClient, world: World, sql: SqlCounter
+) -> None:
+    tenant_id = decode_id(world.a.tenant_id, "Tenant")
+    source_id = decode_id(world.a.source_id, "Source")
+    await tenants.set_default_rate_card(PLATFORM, tenant_id, decode_id(world.a.card_id, "RateCard"))
+    await tenants.set_tenant_rebilling(PLATFORM, tenant_id, True)
+    await sources.set_source_rebilling(PLATFORM, source_id, True)
+
+    async def batches(count: int, prefix: str) -> None:
+        for index in range(count):
+            await record_usage(
+                PLATFORM,
+                [
+                    UsageEventDraft(
+                        source_id, "message_response", Decimal(1), f"{prefix}{index}-{e}"
+                    )
+                    for e in range(3)
+                ],
+                MAX_GRAPHQL_EVENTS,
+            )
+
+    variables = {"id": world.a.source_id}
+    await batches(2, "few")
+    few = await statements_for(gql, sql, TRANSACTIONS_WITH_EVENTS, world.a.tenant_secret, variables)
+    await batches(10, "many")
+    many = await statements_for(
+        gql, sql, TRANSACTIONS_WITH_EVENTS, world.a.tenant_secret, variables
+    )
+    data = await gql.data(TRANSACTIONS_WITH_EVENTS, variables, world.a.tenant_secret)
+
+    edges = data["source"]["wallet"]["transactions"]["edges"]
+    assert len(edges) == 12
+    assert all(len(e["node"]["usageEvents"]["edges"]) == 3 for e in edges)
+    # key, source, wallet, transactions, their wallets, their events, meters
+    assert few == many == 7, sql.statements

@@ -7,13 +7,14 @@ from uuid import UUID
 import strawberry
 
 from api.context import Info
-from api.ids import decode_any
+from api.ids import decode_any, decode_int_id
 from api.schema.access import ApiKeyNode
 from api.schema.accounts import SourceNode, TenantNode, WalletNode
 from api.schema.common import Node
 from api.schema.rate_cards import RateCardNode
+from api.schema.usage import UsageEventNode
 from domain.access import Caller
-from services import api_keys, rate_cards, sources, tenants, wallets
+from services import api_keys, rate_cards, sources, tenants, usage_log, wallets
 
 
 async def _tenant(caller: Caller, entity_id: UUID) -> Node | None:
@@ -41,6 +42,11 @@ async def _api_key(caller: Caller, entity_id: UUID) -> Node | None:
     return None if found is None else ApiKeyNode.of(found)
 
 
+async def _usage_event(caller: Caller, event_id: int) -> Node | None:
+    found = await usage_log.get_usage_event(caller, event_id)
+    return None if found is None else UsageEventNode.of(found)
+
+
 RESOLVERS = {
     "Tenant": _tenant,
     "Source": _source,
@@ -52,6 +58,10 @@ RESOLVERS = {
 
 async def node(info: Info, id: strawberry.ID) -> Node | None:
     caller = info.context.caller
+    # Usage events are keyed by a sequence, not a UUID.
+    event_id = decode_int_id(id, "UsageEvent")
+    if event_id is not None:
+        return await _usage_event(caller, event_id)
     decoded = decode_any(id)
     if decoded is None or decoded[0] not in RESOLVERS:
         return None
