@@ -25,6 +25,7 @@ from services import rate_cards as rate_cards_service
 from services import visibility
 from storage import sources, wallets
 from storage.database import transaction
+from storage.ledger import update_suspensions
 
 
 async def create_source(
@@ -91,7 +92,10 @@ async def update_source(
             )
         changes["billing_mode"] = billing_mode
     async with transaction():
-        return await sources.update_source(source.id, changes)
+        await sources.update_source(source.id, changes)
+        # Whether the wallet's floor binds depends on the billing mode.
+        await update_suspensions([source.id])
+        return await _reread(source.id)
 
 
 async def set_source_rebilling(caller: Caller, source_id: UUID | None, enabled: bool) -> Source:
@@ -104,7 +108,10 @@ async def set_source_rebilling(caller: Caller, source_id: UUID | None, enabled: 
                 "account before rebilling this source."
             )
     async with transaction():
-        return await sources.update_source(source.id, {"rebilling_enabled": enabled})
+        await sources.update_source(source.id, {"rebilling_enabled": enabled})
+        # Only a rebilled source pays from its wallet, so only then does its floor bind.
+        await update_suspensions([source.id])
+        return await _reread(source.id)
 
 
 async def assign_rate_card(
@@ -127,6 +134,12 @@ async def get_source(caller: Caller, source_id: UUID | None) -> Source | None:
         return await visibility.visible_source(caller, source_id)
     except NotFoundError:
         return None
+
+
+async def _reread(source_id: UUID) -> Source:
+    found = await sources.source_by_id(source_id)
+    assert found is not None
+    return found
 
 
 async def list_sources(

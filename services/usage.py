@@ -54,7 +54,7 @@ from storage.usage_ingest import (
 
 
 class IngestionRaceError(RuntimeError):
-    """An event key appeared between the check and the insert despite the tenant lock."""
+    """An event key was recorded by another batch between our check and our insert."""
 
 
 @dataclass
@@ -193,26 +193,57 @@ def _repeat(batch: _Batch, index: int, draft: UsageEventDraft, same_payload: boo
         )
 
 
+# A batch whose keys another batch recorded between our check and our insert is checked and
+# rated again; a third collision in a row is an error worth surfacing.
+RACE_RETRIES = 2
+
+
 async def _record(batch: _Batch, now: datetime) -> None:
+    """Records the batch's new events; keys already recorded become duplicates or conflicts.
+
+    Keys are checked before the tenant lock (a cheap index probe); the unique index and the
+    insert count catch a concurrent batch that recorded one of them since, and the whole
+    transaction is then retried with a fresh check: an event is never charged twice.
+    """
     tenant_ids = {a.tenant.id for a in batch.accepted}
     owners = await wallets.wallets_by_owner_ids(tenant_ids | {a.source.id for a in batch.accepted})
     versions = await rating_versions(_cards(batch.accepted))
+    candidates = batch.accepted
+    for attempt in range(RACE_RETRIES + 1):
+        checked = _Batch(accepted=list(candidates))
+        new = await _drop_recorded(checked)
+        try:
+            rated = await _record_new(new, tenant_ids, owners, versions, now) if new else []
+        except IngestionRaceError:
+            if attempt == RACE_RETRIES:
+                raise
+            continue
+        batch.duplicates += checked.duplicates
+        batch.rejected += checked.rejected
+        batch.accepted = [e.accepted for e in rated]
+        return
+
+
+async def _record_new(
+    new: Sequence[_Accepted],
+    tenant_ids: set[UUID],
+    owners: dict[UUID, Wallet],
+    versions: dict[UUID, list[RatingVersion]],
+    now: datetime,
+) -> list[_Rated]:
     async with transaction():
         await lock_tenants(tenant_ids)
-        new = await _drop_recorded(batch)
-        if not new:
-            return
         rated = await _rate(new, versions)
         moves = _wallet_moves(rated, owners)
         recorded = await move_wallets(list(moves.values()), now)
         rows = [_event_row(event, owners, recorded, now) for event in rated]
         if await insert_events(rows) != len(rows):
-            raise IngestionRaceError("an event key was recorded concurrently; retry the batch")
+            raise IngestionRaceError("an event key was recorded concurrently")
         await add_to_rollups(_rollups(rated))
         await update_suspensions(
             sorted({e.accepted.source.id for e in rated if e.debits_source}, key=str)
         )
-    batch.accepted = [e.accepted for e in rated]
+    return rated
 
 
 def _cards(accepted: Sequence[_Accepted]) -> set[UUID]:

@@ -12,8 +12,11 @@ from domain.access import Caller, Role
 from domain.errors import NotFoundError
 from domain.rate_card import RateCard
 from domain.tenancy import Source, Tenant
+from domain.wallet.operations import sees_wallet
 from domain.wallet.wallet import Wallet
 from storage import rate_cards, sources, tenants, wallets
+
+__all__ = ["sees_wallet"]
 
 
 async def visible_tenant(caller: Caller, tenant_id: UUID | None) -> Tenant:
@@ -75,10 +78,3 @@ async def visible_wallet(caller: Caller, wallet_id: UUID) -> Wallet:
     if wallet is None or not sees_wallet(caller, wallet):
         raise NotFoundError("Wallet", str(wallet_id))
     return wallet
-
-
-def sees_wallet(caller: Caller, wallet: Wallet) -> bool:
-    if wallet.source_id is None:
-        # A tenant's wholesale wallet is never shown to its clients.
-        return caller.role is not Role.SOURCE and caller.sees_tenant(wallet.tenant_id)
-    return caller.sees_source(wallet.tenant_id, wallet.source_id)

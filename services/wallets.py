@@ -190,3 +190,14 @@ async def _record_once(
 
 async def _reload(wallet_id: UUID) -> Wallet:
     return (await wallets.wallets_by_ids([wallet_id]))[wallet_id]
+
+
+async def get_transaction(
+    caller: Caller, transaction_id: int
+) -> tuple[WalletTransaction, Wallet] | None:
+    """A transaction of a wallet the caller sees, with that wallet; else None, as if missing."""
+    transaction = await wallet_transactions.transaction_by_id(transaction_id)
+    if transaction is None:
+        return None
+    wallet = await get_wallet(caller, transaction.wallet_id)
+    return None if wallet is None else (transaction, wallet)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from domain.tenancy import SourceStatus
+from domain.tenancy import BillingMode, SourceStatus
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid, as_uuid_or_none
@@ -113,8 +113,10 @@ async def _record(
 
 
 async def update_suspensions(source_ids: Sequence[UUID]) -> None:
-    """Suspends active sources whose wallet fell below −creditLimit, and resumes the ones the
-    floor suspended once a credit lifts them (a manual suspension stays)."""
+    """Suspends active sources that pay from their wallet (rebilled, prepaid) once it falls below
+    −creditLimit, and resumes the ones the floor suspended when that no longer holds (a credit,
+    a higher limit, rebilling switched off); a manual suspension stays. Same rule as
+    domain.tenancy.usage_allowed."""
     if not source_ids:
         return
     postgres = is_postgres()
@@ -122,12 +124,15 @@ async def update_suspensions(source_ids: Sequence[UUID]) -> None:
     for suspend in (True, False):
         params = Params(postgres)
         ids = ", ".join(params.add(id_value(s, postgres), "uuid") for s in source_ids)
-        below = "wallets.balance_micros < -wallets.credit_limit_micros"
+        floor_binds = (
+            "wallets.balance_micros < -wallets.credit_limit_micros AND sources.rebilling_enabled "
+            f"AND sources.billing_mode = '{BillingMode.PREPAID_WALLET.value}'"
+        )
         condition = (
-            f"sources.status = '{SourceStatus.ACTIVE.value}' AND {below}"
+            f"sources.status = '{SourceStatus.ACTIVE.value}' AND {floor_binds}"
             if suspend
             else f"sources.status = '{SourceStatus.SUSPENDED.value}' "
-            f"AND sources.suspended_for_balance AND NOT ({below})"
+            f"AND sources.suspended_for_balance AND NOT ({floor_binds})"
         )
         status = SourceStatus.SUSPENDED if suspend else SourceStatus.ACTIVE
         await db.execute_query(

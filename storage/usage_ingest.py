@@ -15,6 +15,8 @@ from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
+from tortoise.exceptions import IntegrityError
+
 from domain.pricing import LineState, PricingKind, build_pricing
 from domain.rate_card import Settlement
 from domain.usage_rating import RatingLine, RatingVersion
@@ -192,10 +194,13 @@ async def insert_events(rows: Sequence[EventRow]) -> int:
     if is_postgres():
         return await _copy_events(rows)
     placeholders = ", ".join("?" for _ in EVENT_COLUMNS)
-    await connection().execute_many(
-        f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) VALUES ({placeholders})",
-        [[_sqlite_value(v) for v in row] for row in rows],
-    )
+    try:
+        await connection().execute_many(
+            f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) VALUES ({placeholders})",
+            [[_sqlite_value(v) for v in row] for row in rows],
+        )
+    except IntegrityError:
+        return 0  # a key recorded since the check: the caller retries the batch
     return len(rows)
 
 

@@ -78,6 +78,17 @@ async def transaction_by_idempotency_key(
     return to_transaction(row), None if payload_hash is None else str(payload_hash)
 
 
+# Transaction ids are a BIGINT sequence: anything outside it names no transaction.
+MAX_TRANSACTION_ID = 2**63 - 1
+
+
+async def transaction_by_id(transaction_id: int) -> WalletTransaction | None:
+    if not 0 < transaction_id <= MAX_TRANSACTION_ID:
+        return None
+    row = await TransactionRow.filter(id=transaction_id).first().values(*COLUMNS)
+    return None if row is None else to_transaction(row)
+
+
 async def wallet_for_update(wallet_id: UUID) -> Wallet:
     """The wallet, locked until the transaction ends (PostgreSQL; SQLite writes one at a time)."""
     return to_wallet(await WalletRow.filter(id=wallet_id).select_for_update().get())

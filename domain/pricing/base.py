@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar, Protocol
 
-from domain.money import as_decimal, exact_arithmetic
+from domain.money import EXACT_CONTEXT, as_decimal, exact_arithmetic
 
 
 class PricingKind(enum.Enum):
@@ -142,8 +142,7 @@ def add_event_quantity(state: LineState, facts: UsageFacts) -> LineState:
     Built without re-running LineState's checks: both inputs were checked when they were made,
     and this runs twice per ingested event.
     """
-    with exact_arithmetic():
-        quantity = state.quantity + facts.quantity
+    quantity = EXACT_CONTEXT.add(state.quantity, facts.quantity)
     after = object.__new__(LineState)
     for name, value in (
         ("events", state.events + 1),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
 
-from domain.money import exact_arithmetic
+from domain.money import EXACT_CONTEXT
 from domain.pricing.base import (
     LineState,
     PricingKind,
@@ -30,8 +30,9 @@ class PerUnitPricing:
         return add_event_quantity(state, facts)
 
     def amount(self, state: LineState) -> Decimal:
-        with exact_arithmetic():
-            return state.quantity * self.unit_price
+        # The exact context's own method: same traps as exact_arithmetic(), without entering a
+        # local context on the hot path (twice per ingested event).
+        return EXACT_CONTEXT.multiply(state.quantity, self.unit_price)
 
     def to_params(self) -> dict[str, object]:
         return {"unitPrice": decimal_text(self.unit_price)}

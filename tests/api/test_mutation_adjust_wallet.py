@@ -71,6 +71,12 @@ async def test_platform_credits_and_debits_a_tenant_wallet_with_a_reason(
 async def test_a_tenant_debit_below_the_floor_suspends_its_source(
     gql: GraphQLClient, world: World
 ) -> None:
+    # Only a rebilled prepaid source pays from its wallet, so only its floor suspends it.
+    await gql.mutate(
+        "setSourceRebilling",
+        {"sourceId": world.a.source_id, "enabled": True},
+        world.a.tenant_secret,
+    )
     at_floor = await adjust(
         gql, adjustment(world.a.source_wallet_id, "0.5", "a"), world.a.tenant_secret
     )

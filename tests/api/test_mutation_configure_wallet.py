@@ -139,6 +139,12 @@ async def test_inconsistent_or_invalid_settings_are_refused_and_change_nothing(
 async def test_raising_the_credit_limit_resumes_a_suspended_source_and_lowering_it_suspends(
     gql: GraphQLClient, world: World
 ) -> None:
+    # Only a rebilled prepaid source pays from its wallet, so only its floor suspends it.
+    await gql.mutate(
+        "setSourceRebilling",
+        {"sourceId": world.a.source_id, "enabled": True},
+        world.a.tenant_secret,
+    )
     await gql.mutate(
         "adjustWallet",
         {

@@ -264,6 +264,12 @@ async def test_manual_top_ups_come_only_from_one_level_up(gql: GraphQLClient, wo
 async def test_a_top_up_that_lifts_the_balance_to_the_floor_resumes_the_source(
     gql: GraphQLClient, world: World
 ) -> None:
+    # Only a rebilled prepaid source pays from its wallet, so only its floor suspends it.
+    await gql.mutate(
+        "setSourceRebilling",
+        {"sourceId": world.a.source_id, "enabled": True},
+        world.a.tenant_secret,
+    )
     debit = await gql.mutate(
         "adjustWallet",
         {

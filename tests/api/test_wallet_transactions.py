@@ -253,3 +253,34 @@ async def test_a_ledger_page_costs_the_same_for_1_or_25_transactions(
 
     # key, wallet, transactions page, wallets of the transactions, their owners
     assert few == many == 5, sql.statements
+
+
+async def test_node_resolves_a_transaction_only_for_who_sees_its_wallet(
+    gql: GraphQLClient, world: World
+) -> None:
+    credited = await gql.mutate(
+        "topUpWallet",
+        {
+            "walletId": world.a.source_wallet_id,
+            "amount": "7.5",
+            "idempotencyKey": "node-1",
+            "method": "MANUAL",
+        },
+        world.a.tenant_secret,
+        "... on TopUpWalletSuccess { transaction { id } }",
+    )
+    transaction_id = credited["transaction"]["id"]
+    query = (
+        "query($id: ID!) { node(id: $id) { __typename "
+        "... on WalletTransaction { amount { amount } kind } } }"
+    )
+
+    own = await gql.data(query, {"id": transaction_id}, world.a.source_secret)
+    other = await gql.data(query, {"id": transaction_id}, world.b.tenant_secret)
+
+    assert own["node"] == {
+        "__typename": "WalletTransaction",
+        "amount": {"amount": "7.5"},
+        "kind": "TOP_UP",
+    }
+    assert other["node"] is None

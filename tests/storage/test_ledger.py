@@ -50,6 +50,7 @@ async def test_one_statement_moves_every_wallet_and_records_its_transaction(
 async def test_a_wallet_below_its_floor_suspends_and_a_credit_resumes(db: Database) -> None:
     tenant = await tenants.create_tenant(PLATFORM, name="S", slug="suspend", currency="USD")
     source = await sources.create_source(PLATFORM, tenant.id, name="client")
+    await sources.set_source_rebilling(PLATFORM, source.id, True)
     wallet = (await wallets.wallets_by_owner_ids([source.id]))[source.id]
 
     async def move(delta: int) -> SourceStatus:
@@ -82,3 +83,22 @@ async def test_a_manual_suspension_is_not_lifted_by_a_credit(db: Database) -> No
 
     found = await source_by_id(source.id)
     assert found is not None and found.status is SourceStatus.SUSPENDED
+
+
+async def test_the_floor_binds_only_sources_that_pay_from_their_wallet(db: Database) -> None:
+    tenant = await tenants.create_tenant(PLATFORM, name="F", slug="floor", currency="USD")
+    source = await sources.create_source(PLATFORM, tenant.id, name="client")
+    wallet = (await wallets.wallets_by_owner_ids([source.id]))[source.id]
+    async with transaction():
+        await move_wallets(
+            [WalletMove(wallet.id, tenant.id, -5, TransactionKind.ADJUSTMENT, "debit")], utc_now()
+        )
+        await update_suspensions([source.id])
+    not_rebilled = await source_by_id(source.id)
+
+    rebilled = await sources.set_source_rebilling(PLATFORM, source.id, True)
+    switched_off = await sources.set_source_rebilling(PLATFORM, source.id, False)
+
+    assert not_rebilled is not None and not_rebilled.status is SourceStatus.ACTIVE
+    assert rebilled.status is SourceStatus.SUSPENDED
+    assert switched_off.status is SourceStatus.ACTIVE

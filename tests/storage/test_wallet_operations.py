@@ -175,6 +175,8 @@ async def test_settings_are_saved_whole_and_a_credit_limit_change_rechecks_suspe
 ) -> None:
     caller, wallet = await source_wallet()
     assert wallet.source_id is not None
+    # Only a rebilled prepaid source pays from its wallet, so only its floor suspends it.
+    await sources.set_source_rebilling(caller, wallet.source_id, True)
     await wallets.adjust_wallet(caller, wallet.id, Decimal(-2), "Debit", "d")
     assert await status_of(wallet.source_id) is SourceStatus.SUSPENDED
 

@@ -92,3 +92,16 @@ def test_cursors_round_trip_the_keyset_position() -> None:
     at, entity = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC), uuid.uuid4()
     position = decode_cursor(encode_cursor(at, entity))
     assert (position.created_at, position.id) == (at, entity)
+
+
+def test_decimals_inside_json_values_are_written_as_exact_numbers() -> None:
+    from api.graphql_view import _MARKER, encode_exact_json
+
+    data = {"p": {"rate": Decimal("0.1000000000000000055"), "n": [Decimal("-3"), "text"]}}
+    forged = {"s": f"{_MARKER}1".replace(_MARKER, "decimal-0000000000000000:")}
+
+    assert encode_exact_json(data) == '{"p":{"rate":0.1000000000000000055,"n":[-3,"text"]}}'
+    assert encode_exact_json(forged) == '{"s":"decimal-0000000000000000:1"}'
+    assert encode_exact_json({"when": datetime(2026, 1, 1, tzinfo=UTC)}) == (
+        '{"when":"2026-01-01 00:00:00+00:00"}'
+    )

@@ -11,6 +11,7 @@ from api.ids import decode_any, decode_int_id
 from api.schema.access import ApiKeyNode
 from api.schema.accounts import SourceNode, TenantNode, WalletNode
 from api.schema.common import Node
+from api.schema.ledger import WalletTransactionNode
 from api.schema.rate_cards import RateCardNode
 from api.schema.usage import UsageEventNode
 from domain.access import Caller
@@ -62,6 +63,10 @@ async def node(info: Info, id: strawberry.ID) -> Node | None:
     event_id = decode_int_id(id, "UsageEvent")
     if event_id is not None:
         return await _usage_event(caller, event_id)
+    transaction_id = decode_int_id(id, "WalletTransaction")
+    if transaction_id is not None:
+        found = await wallets.get_transaction(caller, transaction_id)
+        return None if found is None else WalletTransactionNode.of(found[0], found[1].currency)
     decoded = decode_any(id)
     if decoded is None or decoded[0] not in RESOLVERS:
         return None
