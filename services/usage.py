@@ -40,13 +40,13 @@ from services.clock import utc_now
 from storage import meters, sources, tenants, wallets
 from storage.database import transaction
 from storage.ledger import WalletMove, move_wallets, update_suspensions
+from storage.locks import lock_tenants
 from storage.usage_ingest import (
     EventRow,
     RollupDelta,
     add_to_rollups,
     existing_hashes,
     insert_events,
-    lock_tenants,
     rating_versions,
     running_totals,
     save_running_totals,

@@ -94,19 +94,6 @@ async def rating_versions(card_ids: Iterable[UUID]) -> dict[UUID, list[RatingVer
     return dict(by_card)
 
 
-async def lock_tenants(tenant_ids: Iterable[UUID]) -> None:
-    """Serialises ingestion per tenant until the transaction ends (PostgreSQL; SQLite writes are
-    serial already). Sorted, so two batches never wait on each other in a cycle."""
-    if not is_postgres():
-        return
-    keys = sorted(str(t) for t in set(tenant_ids))
-    await connection().execute_query(
-        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
-        "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",
-        [keys],
-    )
-
-
 async def existing_hashes(tenant_id: UUID, keys: Sequence[str]) -> dict[str, str]:
     """Payload hashes of the keys this tenant has already recorded."""
     if not keys:
