@@ -15,7 +15,7 @@ from domain.tenancy import BillingMode, SourceStatus
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid, as_uuid_or_none
-from storage.sql import Params, id_value
+from storage.sql import Params, any_of, id_value, row_chunks, rows_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,61 +44,75 @@ async def move_wallets(
 
 async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, int]:
     postgres = is_postgres()
-    params = Params(postgres)
-    values = params.rows(
-        [(id_value(m.wallet_id, postgres), m.delta_micros) for m in moves], ("uuid", "bigint")
-    )
-    rows = await connection().execute_query_dict(
-        f"WITH delta(id, amount) AS (VALUES {values}) "
-        "UPDATE wallets SET balance_micros = wallets.balance_micros + delta.amount "
-        "FROM delta WHERE wallets.id = delta.id "
-        "RETURNING wallets.id AS id, wallets.balance_micros AS balance",
-        params.values,
-    )
-    assert len(rows) == len(moves), "every wallet moved exists"
-    return {as_uuid(row["id"]): int(row["balance"]) for row in rows}
+    balances: dict[UUID, int] = {}
+    deltas = [(id_value(m.wallet_id, postgres), m.delta_micros) for m in moves]
+    for chunk in row_chunks(deltas, postgres):
+        params = Params(postgres)
+        source = rows_source(params, chunk, ("uuid", "bigint"))
+        rows = await connection().execute_query_dict(
+            f"WITH delta(id, amount) AS ({source}) "
+            "UPDATE wallets SET balance_micros = wallets.balance_micros + delta.amount "
+            "FROM delta WHERE wallets.id = delta.id "
+            "RETURNING wallets.id AS id, wallets.balance_micros AS balance",
+            params.values,
+        )
+        balances.update({as_uuid(row["id"]): int(row["balance"]) for row in rows})
+    assert len(balances) == len(moves), "every wallet moved exists"
+    return balances
 
 
 async def _record(
     moves: Sequence[WalletMove], balances: dict[UUID, int], occurred_at: datetime
 ) -> dict[UUID, WalletTransaction]:
     postgres = is_postgres()
-    params = Params(postgres)
-    types = ("uuid", "uuid", None, "bigint", "bigint", None, None, None, None, "uuid", None)
-    values = params.rows(
-        [
-            (
-                id_value(m.tenant_id, postgres),
-                id_value(m.wallet_id, postgres),
-                m.kind.value,
-                m.delta_micros,
-                balances[m.wallet_id],
-                m.description,
-                m.reference,
-                m.idempotency_key,
-                m.payload_hash,
-                id_value(m.created_by_key_id, postgres),
-                # A datetime on both backends: on SQLite, Tortoise's adapter writes the same
-                # text as for ORM rows, so ordering and comparisons agree.
-                occurred_at,
-            )
-            for m in moves
-        ],
-        types,
+    types = (
+        "uuid",
+        "uuid",
+        "text",
+        "bigint",
+        "bigint",
+        "text",
+        "text",
+        "text",
+        "text",
+        "uuid",
+        "timestamptz",
     )
-    rows = await connection().execute_query_dict(
-        "INSERT INTO wallet_transactions (tenant_id, wallet_id, kind, amount_micros, "
-        "balance_after_micros, description, reference, idempotency_key, payload_hash, "
-        f"created_by_key_id, occurred_at) VALUES {values} RETURNING id, wallet_id",
-        params.values,
-    )
+    entries = [
+        (
+            id_value(m.tenant_id, postgres),
+            id_value(m.wallet_id, postgres),
+            m.kind.value,
+            m.delta_micros,
+            balances[m.wallet_id],
+            m.description,
+            m.reference,
+            m.idempotency_key,
+            m.payload_hash,
+            id_value(m.created_by_key_id, postgres),
+            # A datetime on both backends: on SQLite, Tortoise's adapter writes the same
+            # text as for ORM rows, so ordering and comparisons agree.
+            occurred_at,
+        )
+        for m in moves
+    ]
+    rows: list[dict[str, object]] = []
+    for chunk in row_chunks(entries, postgres):
+        params = Params(postgres)
+        source = rows_source(params, chunk, types)
+        rows += await connection().execute_query_dict(
+            "INSERT INTO wallet_transactions (tenant_id, wallet_id, kind, amount_micros, "
+            "balance_after_micros, description, reference, idempotency_key, payload_hash, "
+            f"created_by_key_id, occurred_at) {source} RETURNING id, wallet_id",
+            params.values,
+        )
     by_wallet = {m.wallet_id: m for m in moves}
     recorded: dict[UUID, WalletTransaction] = {}
     for row in rows:
         wallet_id = as_uuid(row["wallet_id"])
         move = by_wallet[wallet_id]
         recorded[wallet_id] = WalletTransaction(
-            id=int(row["id"]),
+            id=int(str(row["id"])),
             tenant_id=move.tenant_id,
             wallet_id=wallet_id,
             kind=move.kind,
@@ -121,9 +135,10 @@ async def update_suspensions(source_ids: Sequence[UUID]) -> None:
         return
     postgres = is_postgres()
     db = connection()
-    for suspend in (True, False):
+    chunks = row_chunks([(id_value(s, postgres),) for s in source_ids], postgres)
+    for suspend, chunk in ((s, c) for s in (True, False) for c in chunks):
         params = Params(postgres)
-        ids = ", ".join(params.add(id_value(s, postgres), "uuid") for s in source_ids)
+        ids = any_of(params, [row[0] for row in chunk], "uuid")
         floor_binds = (
             "wallets.balance_micros < -wallets.credit_limit_micros AND sources.rebilling_enabled "
             f"AND sources.billing_mode = '{BillingMode.PREPAID_WALLET.value}'"
@@ -138,7 +153,7 @@ async def update_suspensions(source_ids: Sequence[UUID]) -> None:
         await db.execute_query(
             f"UPDATE sources SET status = '{status.value}', "
             f"suspended_for_balance = {'TRUE' if suspend else 'FALSE'} "
-            f"FROM wallets WHERE wallets.owner_id = sources.id AND sources.id IN ({ids}) "
+            f"FROM wallets WHERE wallets.owner_id = sources.id AND sources.id {ids} "
             f"AND {condition}",
             params.values,
         )

@@ -24,7 +24,7 @@ from storage.database import connection, is_postgres
 from storage.ids import as_uuid
 from storage.models import RateCardVersion as VersionRow
 from storage.models import RateLine as LineRow
-from storage.sql import Params, id_value
+from storage.sql import Params, any_of, id_value, row_chunks, rows_source
 
 
 class EventRow(NamedTuple):
@@ -123,22 +123,25 @@ async def running_totals(keys: set[TotalKey]) -> dict[TotalKey, LineState]:
     if not keys:
         return {}
     postgres = is_postgres()
-    params = Params(postgres)
-    sources = ", ".join(params.add(id_value(s, postgres), "uuid") for s in {k[0] for k in keys})
-    lines = ", ".join(params.add(line, "bigint") for line in {k[1] for k in keys})
-    periods = ", ".join(params.add(p, "timestamptz") for p in {k[2] for k in keys})
-    rows = await connection().execute_query_dict(
-        "SELECT source_id, rate_line_id, period_start, state FROM running_totals "
-        f"WHERE source_id IN ({sources}) AND rate_line_id IN ({lines}) "
-        f"AND period_start IN ({periods})",
-        params.values,
-    )
+    lines = sorted({k[1] for k in keys})
+    periods = sorted({k[2] for k in keys})
+    rows: list[dict[str, object]] = []
+    # A superset (every pair of those sources, lines and periods), narrowed to the keys below.
+    for chunk in row_chunks([(id_value(s, postgres),) for s in {k[0] for k in keys}], postgres):
+        params = Params(postgres)
+        sources = any_of(params, [row[0] for row in chunk], "uuid")
+        rows += await connection().execute_query_dict(
+            "SELECT source_id, rate_line_id, period_start, state FROM running_totals "
+            f"WHERE source_id {sources} AND rate_line_id {any_of(params, lines, 'bigint')} "
+            f"AND period_start {any_of(params, periods, 'timestamptz')}",
+            params.values,
+        )
     found: dict[TotalKey, LineState] = {}
     for row in rows:
         period = row["period_start"]
         if isinstance(period, str):
             period = datetime.fromisoformat(period)
-        key = (as_uuid(row["source_id"]), int(row["rate_line_id"]), period)
+        key = (as_uuid(row["source_id"]), int(str(row["rate_line_id"])), period)
         if key in keys:
             found[key] = LineState.from_json(json.loads(str(row["state"])))
     return found
@@ -151,27 +154,28 @@ async def save_running_totals(
     if not totals:
         return
     postgres = is_postgres()
-    params = Params(postgres)
-    values = params.rows(
-        [
-            (
-                id_value(tenant_id, postgres),
-                id_value(source_id, postgres),
-                line_id,
-                period,
-                json.dumps(state.to_json(), separators=(",", ":")),
-                total,
-            )
-            for (source_id, line_id, period), (tenant_id, state, total) in totals.items()
-        ],
-        ("uuid", "uuid", "bigint", "timestamptz", None, "bigint"),
-    )
-    await connection().execute_query(
-        "INSERT INTO running_totals (tenant_id, source_id, rate_line_id, period_start, state, "
-        f"total_micros) VALUES {values} ON CONFLICT (source_id, rate_line_id, period_start) "
-        "DO UPDATE SET state = excluded.state, total_micros = excluded.total_micros",
-        params.values,
-    )
+    rows = [
+        (
+            id_value(tenant_id, postgres),
+            id_value(source_id, postgres),
+            line_id,
+            period,
+            json.dumps(state.to_json(), separators=(",", ":")),
+            total,
+        )
+        for (source_id, line_id, period), (tenant_id, state, total) in totals.items()
+    ]
+    for chunk in row_chunks(rows, postgres):
+        params = Params(postgres)
+        source = rows_source(
+            params, chunk, ("uuid", "uuid", "bigint", "timestamptz", "text", "bigint")
+        )
+        await connection().execute_query(
+            "INSERT INTO running_totals (tenant_id, source_id, rate_line_id, period_start, "
+            f"state, total_micros) {source} ON CONFLICT (source_id, rate_line_id, period_start) "
+            "DO UPDATE SET state = excluded.state, total_micros = excluded.total_micros",
+            params.values,
+        )
 
 
 async def insert_events(rows: Sequence[EventRow]) -> int:
@@ -216,24 +220,20 @@ async def add_to_rollups(deltas: Sequence[RollupDelta]) -> None:
     if not deltas:
         return
     postgres = is_postgres()
-    params = Params(postgres)
-    values = params.rows(
-        [
-            (
-                id_value(d.tenant_id, postgres),
-                id_value(d.source_id, postgres),
-                d.meter_id,
-                d.hour,
-                d.quantity_micros,
-                d.events,
-                d.wholesale_micros,
-                d.retail_micros,
-                d.provider_cost_micros,
-            )
-            for d in deltas
-        ],
-        ("uuid", "uuid", None, "timestamptz", "bigint", "int", "bigint", "bigint", "bigint"),
-    )
+    rows = [
+        (
+            id_value(d.tenant_id, postgres),
+            id_value(d.source_id, postgres),
+            d.meter_id,
+            d.hour,
+            d.quantity_micros,
+            d.events,
+            d.wholesale_micros,
+            d.retail_micros,
+            d.provider_cost_micros,
+        )
+        for d in deltas
+    ]
     added = (
         "quantity_micros",
         "events",
@@ -241,10 +241,14 @@ async def add_to_rollups(deltas: Sequence[RollupDelta]) -> None:
         "retail_micros",
         "provider_cost_micros",
     )
-    await connection().execute_query(
-        "INSERT INTO usage_rollups (tenant_id, source_id, meter_id, hour, quantity_micros, "
-        f"events, wholesale_micros, retail_micros, provider_cost_micros) VALUES {values} "
-        "ON CONFLICT (tenant_id, source_id, meter_id, hour) DO UPDATE SET "
-        + ", ".join(f"{c} = usage_rollups.{c} + excluded.{c}" for c in added),
-        params.values,
-    )
+    types = ("uuid", "uuid", "text", "timestamptz", "bigint", "int", "bigint", "bigint", "bigint")
+    for chunk in row_chunks(rows, postgres):
+        params = Params(postgres)
+        source = rows_source(params, chunk, types)
+        await connection().execute_query(
+            "INSERT INTO usage_rollups (tenant_id, source_id, meter_id, hour, quantity_micros, "
+            f"events, wholesale_micros, retail_micros, provider_cost_micros) {source} "
+            "ON CONFLICT (tenant_id, source_id, meter_id, hour) DO UPDATE SET "
+            + ", ".join(f"{c} = usage_rollups.{c} + excluded.{c}" for c in added),
+            params.values,
+        )

@@ -34,6 +34,10 @@ PLATFORM = Caller(Role.PLATFORM)
 
 # Children first; the tenants <-> rate_cards cycle is broken by clearing the tenant links first.
 TABLES_IN_DELETE_ORDER = (
+    "flat_fees",
+    "accruals",
+    "accrued_hours",
+    "gauge_changes",
     "usage_rollups",
     "running_totals",
     "usage_events",
