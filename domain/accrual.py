@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from domain.meters import STORAGE, USER_SEAT
 
@@ -90,3 +91,15 @@ def flat_active_hours(charged_hour: datetime, period_end: datetime) -> int:
 
 def period_hours(period_start: datetime, period_end: datetime) -> int:
     return int((period_end - period_start) / HOUR)
+
+
+@dataclass(frozen=True, slots=True)
+class HourAccrual:
+    """What accruing one tenant-hour did."""
+
+    tenant_id: UUID
+    hour: datetime
+    sources: int
+    wholesale_micros: int
+    retail_micros: int
+    flat_fees: int

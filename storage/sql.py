@@ -11,7 +11,10 @@ from itertools import count
 
 
 class Params:
-    """Collects parameters and writes the dialect's placeholder for each."""
+    """Collects parameters and writes the dialect's placeholder for each.
+
+    Add them in the order they appear in the statement: SQLite's `?` are positional.
+    """
 
     def __init__(self, postgres: bool) -> None:
         self.postgres = postgres

@@ -1,0 +1,357 @@
+"""The hourly accrual (DESIGN.md §1.5): seats and storage become charges, hour by hour, once.
+
+One tenant-hour is one transaction: it claims the (tenant, hour) row first, so a re-run or a
+second worker finds it claimed and does nothing, and a failure half way leaves nothing behind.
+Gauge levels are read for all sources of the tenant in one statement, rated in memory with the
+same pricing engine and running-total rule as usage, and written with one statement per table;
+no statement runs once per source.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.accrual import (
+    GAUGE_METERS,
+    HOUR,
+    HourAccrual,
+    accrued_quantity_micros,
+    closed_hours,
+    flat_active_hours,
+    hour_start,
+    period_hours,
+    to_epoch_us,
+    weighted_level,
+)
+from domain.money import round_to_micros
+from domain.periods import BillingPeriod, calendar_month
+from domain.pricing import UsageFacts, prorated_flat_amount
+from domain.quantity import micros_to_quantity
+from domain.rate_card import Settlement, version_in_force
+from domain.tenancy import BillingMode, Source, Tenant
+from domain.usage_rating import RatingVersion, RunningTotals, SideRating
+from domain.wallet.ledger import TransactionKind, WalletTransaction
+from domain.wallet.wallet import Wallet
+from services.clock import utc_now
+from storage import accrual as rows
+from storage import tenants, wallets
+from storage.database import transaction
+from storage.ledger import WalletMove, move_wallets, update_suspensions
+from storage.locks import lock_tenants
+from storage.usage_ingest import (
+    RollupDelta,
+    add_to_rollups,
+    rating_versions,
+    running_totals,
+    save_running_totals,
+)
+
+
+class HourNotClosedError(ValueError):
+    pass
+
+
+async def pending_tenant_hours(until: datetime) -> list[tuple[UUID, datetime]]:
+    """Every closed, unaccrued (tenant, hour) up to ``until``, oldest first: a tenant is accrued
+    from the hour it was created, so a worker down for N hours catches up exactly N hours."""
+    pending = []
+    for tenant_id, created_at, last in await rows.accrual_starts():
+        first = hour_start(created_at) if last is None else last + HOUR
+        pending += [(tenant_id, hour) for hour in closed_hours(first, until)]
+    return sorted(pending, key=lambda item: (item[1], str(item[0])))
+
+
+async def accrue_until(
+    until: datetime, progress: Callable[[int, int], None] | None = None
+) -> list[HourAccrual]:
+    pending = await pending_tenant_hours(until)
+    done = []
+    for index, (tenant_id, hour) in enumerate(pending, start=1):
+        accrued = await accrue_tenant_hour(tenant_id, hour)
+        if accrued is not None:
+            done.append(accrued)
+        if progress is not None:
+            progress(index, len(pending))
+    return done
+
+
+@dataclass
+class _Plan:
+    """Everything one tenant-hour reads before its transaction."""
+
+    tenant: Tenant
+    hour: datetime
+    period: BillingPeriod
+    sources: list[Source]
+    owners: dict[UUID, Wallet]
+    versions: dict[UUID, list[RatingVersion]]
+    flat_versions: dict[UUID, list[rows.FlatVersion]]
+
+    def retail_card(self, source: Source) -> UUID | None:
+        if not (self.tenant.rebilling_enabled and source.rebilling_enabled):
+            return None
+        return source.rate_card_id or self.tenant.default_rate_card_id
+
+
+async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | None:
+    """Accrues one closed hour of one tenant; None when it was accrued already."""
+    hour = hour_start(hour)
+    now = utc_now()
+    if hour + HOUR > now:
+        raise HourNotClosedError(f"the hour starting {hour.isoformat()} has not closed yet")
+    plan = await _plan(tenant_id, hour)
+    if plan is None:
+        return None
+    async with transaction():
+        await lock_tenants([tenant_id])
+        if not await rows.claim_hour(tenant_id, hour, len(plan.sources), now):
+            return None
+        charges = await _rate_gauges(plan)
+        flat = await _flat_fees(plan)
+        recorded = await move_wallets(_moves(plan, charges, TransactionKind.ACCRUAL), now)
+        flat_recorded = await move_wallets(_flat_moves(plan, flat), now)
+        await rows.insert_accruals([c.row(plan, recorded) for c in charges])
+        await rows.insert_flat_fees([f.row(plan, flat_recorded) for f in flat])
+        await add_to_rollups(_rollups(plan, charges))
+        await update_suspensions(sorted({s.id for s in plan.sources}, key=str))
+    return HourAccrual(
+        tenant_id=tenant_id,
+        hour=hour,
+        sources=len(plan.sources),
+        wholesale_micros=sum(c.wholesale.micros for c in charges)
+        + sum(f.micros for f in flat if f.side == "WHOLESALE"),
+        retail_micros=sum(c.retail.micros for c in charges)
+        + sum(f.micros for f in flat if f.side == "RETAIL"),
+        flat_fees=len(flat),
+    )
+
+
+async def _plan(tenant_id: UUID, hour: datetime) -> _Plan | None:
+    tenant = await tenants.tenant_by_id(tenant_id)
+    if tenant is None:
+        return None
+    sources = await rows.accruing_sources(tenant_id)
+    plan = _Plan(tenant, hour, calendar_month(hour), sources, {}, {}, {})
+    cards = {tenant.wholesale_rate_card_id}
+    cards |= {card for s in sources if (card := plan.retail_card(s)) is not None}
+    plan.owners = await wallets.wallets_by_owner_ids([tenant_id, *(s.id for s in sources)])
+    plan.versions = await rating_versions(cards)
+    plan.flat_versions = await rows.flat_versions(cards)
+    return plan
+
+
+@dataclass(frozen=True, slots=True)
+class _GaugeCharge:
+    source: Source
+    meter: str
+    quantity_micros: int
+    wholesale: SideRating
+    retail: SideRating
+    debits_source: bool
+
+    def row(self, plan: _Plan, recorded: dict[UUID, WalletTransaction]) -> rows.AccrualRow:
+        def linked(owner: UUID, debits: bool) -> int | None:
+            entry = recorded.get(plan.owners[owner].id) if debits else None
+            return None if entry is None else entry.id
+
+        return rows.AccrualRow(
+            plan.tenant.id,
+            self.source.id,
+            self.meter,
+            plan.hour,
+            plan.period.start,
+            self.quantity_micros,
+            self.wholesale.micros,
+            self.wholesale.line_id,
+            linked(plan.tenant.id, self.wholesale.debits_wallet),
+            self.retail.micros,
+            self.retail.line_id,
+            linked(self.source.id, self.debits_source),
+        )
+
+
+async def _rate_gauges(plan: _Plan) -> list[_GaugeCharge]:
+    start_us, end_us = to_epoch_us(plan.hour), to_epoch_us(plan.hour + HOUR)
+    spans = await rows.gauge_spans(plan.tenant.id, start_us, end_us)
+    quantities = []
+    for source in plan.sources:
+        for meter in GAUGE_METERS:
+            weighted = weighted_level(spans.get((source.id, meter), ()), start_us, end_us)
+            quantity = accrued_quantity_micros(meter, weighted)
+            if quantity > 0:
+                quantities.append((source, meter, quantity))
+    keys = set()
+    for source, meter, _ in quantities:
+        for card in (plan.tenant.wholesale_rate_card_id, plan.retail_card(source)):
+            for version in plan.versions.get(card, []) if card else []:
+                if meter in version.lines_by_meter:
+                    keys.add((source.id, version.lines_by_meter[meter].line_id, plan.period.start))
+    totals = RunningTotals(await running_totals(keys))
+    charges = []
+    for source, meter, quantity in quantities:
+        facts = UsageFacts(micros_to_quantity(quantity))
+        wholesale = totals.rate(
+            plan.versions.get(plan.tenant.wholesale_rate_card_id, []),
+            source.id,
+            meter,
+            plan.hour,
+            plan.period.start,
+            facts,
+        )
+        retail_card = plan.retail_card(source)
+        retail = SideRating(0, None, None, None, None)
+        if retail_card is not None:
+            retail = totals.rate(
+                plan.versions.get(retail_card, []),
+                source.id,
+                meter,
+                plan.hour,
+                plan.period.start,
+                facts,
+            )
+        debits_source = retail.debits_wallet and source.billing_mode is BillingMode.PREPAID_WALLET
+        charges.append(_GaugeCharge(source, meter, quantity, wholesale, retail, debits_source))
+    await _save_totals(plan, totals)
+    return charges
+
+
+async def _save_totals(plan: _Plan, totals: RunningTotals) -> None:
+    pricing = {
+        line.line_id: line.pricing
+        for versions in plan.versions.values()
+        for version in versions
+        for line in version.lines_by_meter.values()
+    }
+    await save_running_totals(
+        {
+            key: (plan.tenant.id, state, totals.total_micros(key, pricing[key[1]]))
+            for key, state in totals.states.items()
+        }
+    )
+
+
+def _moves(plan: _Plan, charges: Sequence[_GaugeCharge], kind: TransactionKind) -> list[WalletMove]:
+    debits: dict[UUID, int] = defaultdict(int)
+    for charge in charges:
+        if charge.wholesale.debits_wallet:
+            debits[plan.tenant.id] += charge.wholesale.micros
+        if charge.debits_source:
+            debits[charge.source.id] += charge.retail.micros
+    label = f"Seats and storage, {plan.hour:%Y-%m-%d %H}:00-{plan.hour + HOUR:%H}:00 UTC"
+    return [
+        WalletMove(
+            plan.owners[owner].id,
+            plan.tenant.id,
+            -micros,
+            kind,
+            label,
+            reference=f"accrual:{plan.hour:%Y-%m-%dT%H}",
+        )
+        for owner, micros in debits.items()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class _FlatCharge:
+    source: Source
+    line_id: int
+    side: str  # WHOLESALE or RETAIL
+    settlement: Settlement
+    active_hours: int
+    micros: int
+
+    def owner(self, plan: _Plan) -> UUID | None:
+        """Whose wallet pays: the tenant's for wholesale, a prepaid source's for retail."""
+        if self.settlement is not Settlement.WALLET:
+            return None
+        if self.side == "WHOLESALE":
+            return plan.tenant.id
+        prepaid = self.source.billing_mode is BillingMode.PREPAID_WALLET
+        return self.source.id if prepaid else None
+
+    def row(self, plan: _Plan, recorded: dict[UUID, WalletTransaction]) -> rows.FlatFeeRow:
+        owner = self.owner(plan)
+        entry = None if owner is None else recorded.get(plan.owners[owner].id)
+        return rows.FlatFeeRow(
+            plan.tenant.id,
+            self.source.id,
+            self.line_id,
+            self.side,
+            plan.period.start,
+            plan.hour,
+            self.active_hours,
+            period_hours(plan.period.start, plan.period.end),
+            self.micros,
+            None if entry is None else entry.id,
+        )
+
+
+async def _flat_fees(plan: _Plan) -> list[_FlatCharge]:
+    """FLAT lines: once per source, line and period, at the first hour they are in force —
+    the period's first hour, or later (prorated by the hours left) when a card starts then."""
+    charged = await rows.charged_flat_fees(plan.tenant.id, plan.period.start)
+    fees = []
+    total_hours = period_hours(plan.period.start, plan.period.end)
+    active = flat_active_hours(plan.hour, plan.period.end)
+    for source in plan.sources:
+        sides = (
+            ("WHOLESALE", plan.tenant.wholesale_rate_card_id),
+            ("RETAIL", plan.retail_card(source)),
+        )
+        for side, card in sides:
+            versions = plan.flat_versions.get(card, []) if card else []
+            version = version_in_force(versions, plan.hour)
+            for line in version.lines if version else ():
+                if (source.id, line.line_id) in charged:
+                    continue
+                amount = (
+                    line.amount
+                    if active == total_hours
+                    else prorated_flat_amount(line.amount, active, total_hours)
+                )
+                fees.append(
+                    _FlatCharge(
+                        source, line.line_id, side, line.settlement, active, round_to_micros(amount)
+                    )
+                )
+    return fees
+
+
+def _flat_moves(plan: _Plan, fees: Sequence[_FlatCharge]) -> list[WalletMove]:
+    debits: dict[UUID, int] = defaultdict(int)
+    for fee in fees:
+        owner = fee.owner(plan)
+        if owner is not None:
+            debits[owner] += fee.micros
+    return [
+        WalletMove(
+            plan.owners[owner].id,
+            plan.tenant.id,
+            -micros,
+            TransactionKind.FLAT_FEE,
+            f"Flat fees, {plan.period.start:%B %Y}",
+            reference=f"flat:{plan.period.start:%Y-%m}",
+        )
+        for owner, micros in debits.items()
+    ]
+
+
+def _rollups(plan: _Plan, charges: Sequence[_GaugeCharge]) -> list[RollupDelta]:
+    return [
+        RollupDelta(
+            plan.tenant.id,
+            c.source.id,
+            c.meter,
+            plan.hour,
+            c.quantity_micros,
+            0,
+            c.wholesale.micros,
+            c.retail.micros,
+            c.wholesale.micros if c.wholesale.settlement is Settlement.EXTERNAL else 0,
+        )
+        for c in charges
+    ]

@@ -1,0 +1,224 @@
+"""What the hourly accrual reads and writes, set-wise per tenant and hour."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
+from uuid import UUID
+
+from domain.accrual import GaugeSpan
+from domain.rate_card import Settlement
+from domain.tenancy import Source, SourceStatus
+from storage.database import connection, is_postgres
+from storage.ids import as_uuid
+from storage.models import RateCardVersion as VersionRow
+from storage.models import RateLine as LineRow
+from storage.models import Source as SourceRow
+from storage.sources import to_source
+from storage.sql import Params, id_value, row_chunks, rows_source
+
+
+def as_datetime(value: object) -> datetime:
+    """Raw SQL gives datetimes on PostgreSQL and their text on SQLite."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+async def accrual_starts() -> list[tuple[UUID, datetime, datetime | None]]:
+    """Each tenant with its creation time and the last hour accrued for it."""
+    rows = await connection().execute_query_dict(
+        "SELECT t.id AS id, t.created_at AS created_at, MAX(a.hour) AS last_hour FROM tenants t "
+        "LEFT JOIN accrued_hours a ON a.tenant_id = t.id GROUP BY t.id, t.created_at"
+    )
+    return [
+        (
+            as_uuid(row["id"]),
+            as_datetime(row["created_at"]),
+            None if row["last_hour"] is None else as_datetime(row["last_hour"]),
+        )
+        for row in rows
+    ]
+
+
+async def claim_hour(tenant_id: UUID, hour: datetime, sources: int, at: datetime) -> bool:
+    """Marks the tenant-hour accrued, in the accrual's own transaction; False if it already was."""
+    postgres = is_postgres()
+    params = Params(postgres)
+    values = params.row(
+        (id_value(tenant_id, postgres), hour, sources, at), ("uuid", "timestamptz", "int", None)
+    )
+    rows = await connection().execute_query_dict(
+        f"INSERT INTO accrued_hours (tenant_id, hour, sources, accrued_at) VALUES {values} "
+        "ON CONFLICT (tenant_id, hour) DO NOTHING RETURNING id",
+        params.values,
+    )
+    return bool(rows)
+
+
+async def accruing_sources(tenant_id: UUID) -> list[Source]:
+    """Every source of the tenant but the archived ones."""
+    rows = await SourceRow.filter(tenant_id=tenant_id).exclude(status=SourceStatus.ARCHIVED)
+    return [to_source(row) for row in rows]
+
+
+async def gauge_spans(
+    tenant_id: UUID, start_us: int, end_us: int
+) -> dict[tuple[UUID, str], list[GaugeSpan]]:
+    """The levels of every gauge of the tenant that overlap [start_us, end_us)."""
+    postgres = is_postgres()
+    params = Params(postgres)
+    # Added in the order they appear below: SQLite's placeholders are positional.
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    end = params.add(end_us, "bigint")
+    start = params.add(start_us, "bigint")
+    rows = await connection().execute_query_dict(
+        "SELECT source_id, meter_id, level_micros, effective_us, until_us FROM gauge_changes "
+        f"WHERE tenant_id = {tenant} AND effective_us < {end} "
+        f"AND (until_us IS NULL OR until_us > {start})",
+        params.values,
+    )
+    spans: dict[tuple[UUID, str], list[GaugeSpan]] = defaultdict(list)
+    for row in rows:
+        until = row["until_us"]
+        spans[(as_uuid(row["source_id"]), str(row["meter_id"]))].append(
+            GaugeSpan(
+                int(str(row["level_micros"])),
+                int(str(row["effective_us"])),
+                None if until is None else int(str(until)),
+            )
+        )
+    return dict(spans)
+
+
+@dataclass(frozen=True, slots=True)
+class FlatLine:
+    line_id: int
+    amount: Decimal
+    settlement: Settlement
+
+
+@dataclass(frozen=True, slots=True)
+class FlatVersion:
+    card_id: UUID
+    version: int
+    effective_from: datetime
+    lines: tuple[FlatLine, ...]
+
+
+async def flat_versions(card_ids: set[UUID]) -> dict[UUID, list[FlatVersion]]:
+    """Every version of the cards with its FLAT lines (versions without any included)."""
+    versions = await VersionRow.filter(rate_card_id__in=list(card_ids))
+    lines = await LineRow.filter(
+        version_id__in=[v.id for v in versions], meter_id__isnull=True, model="FLAT"
+    )
+    by_version: dict[int, list[FlatLine]] = defaultdict(list)
+    for line in lines:
+        amount = Decimal(str(line.params["amount"]))
+        by_version[line.version_id].append(FlatLine(line.id, amount, Settlement(line.settlement)))
+    found: dict[UUID, list[FlatVersion]] = defaultdict(list)
+    for row in versions:
+        card = as_uuid(row.rate_card_id)
+        found[card].append(
+            FlatVersion(card, row.version, row.effective_from, tuple(by_version[row.id]))
+        )
+    return dict(found)
+
+
+async def charged_flat_fees(tenant_id: UUID, period_start: datetime) -> set[tuple[UUID, int]]:
+    postgres = is_postgres()
+    params = Params(postgres)
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    period = params.add(period_start, "timestamptz")
+    rows = await connection().execute_query_dict(
+        "SELECT source_id, rate_line_id FROM flat_fees "
+        f"WHERE tenant_id = {tenant} AND period_start = {period}",
+        params.values,
+    )
+    return {(as_uuid(r["source_id"]), int(str(r["rate_line_id"]))) for r in rows}
+
+
+class AccrualRow(NamedTuple):
+    tenant_id: UUID
+    source_id: UUID
+    meter_id: str
+    hour: datetime
+    period_start: datetime
+    quantity_micros: int
+    wholesale_micros: int
+    wholesale_rate_line_id: int | None
+    wholesale_transaction_id: int | None
+    retail_micros: int
+    retail_rate_line_id: int | None
+    retail_transaction_id: int | None
+
+
+ACCRUAL_TYPES = (
+    "uuid",
+    "uuid",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+    "bigint",
+)
+
+
+class FlatFeeRow(NamedTuple):
+    tenant_id: UUID
+    source_id: UUID
+    rate_line_id: int
+    settlement_side: str
+    period_start: datetime
+    charged_hour: datetime
+    active_hours: int
+    period_hours: int
+    amount_micros: int
+    transaction_id: int | None
+
+
+FLAT_FEE_TYPES = (
+    "uuid",
+    "uuid",
+    "bigint",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "int",
+    "int",
+    "bigint",
+    "bigint",
+)
+
+
+async def insert_rows(
+    table: str, rows: Sequence[tuple[object, ...]], fields: Sequence[str], types: Sequence[str]
+) -> None:
+    """One INSERT for the rows (arrays on PostgreSQL, chunks on SQLite); unique keys guard them."""
+    if not rows:
+        return
+    postgres = is_postgres()
+    prepared = [
+        tuple(id_value(v, postgres) if isinstance(v, UUID) else v for v in row) for row in rows
+    ]
+    for chunk in row_chunks(prepared, postgres):
+        params = Params(postgres)
+        source = rows_source(params, chunk, types)
+        await connection().execute_query(
+            f"INSERT INTO {table} ({', '.join(fields)}) {source}", params.values
+        )
+
+
+async def insert_accruals(rows: Sequence[AccrualRow]) -> None:
+    await insert_rows("accruals", rows, AccrualRow._fields, ACCRUAL_TYPES)
+
+
+async def insert_flat_fees(rows: Sequence[FlatFeeRow]) -> None:
+    await insert_rows("flat_fees", rows, FlatFeeRow._fields, FLAT_FEE_TYPES)
