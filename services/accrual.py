@@ -36,6 +36,7 @@ from domain.tenancy import BillingMode, Source, Tenant
 from domain.usage_rating import RatingVersion, RunningTotals, SideRating
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import Wallet
+from services import events
 from services.clock import utc_now
 from storage import accrual as rows
 from storage import tenants, wallets
@@ -118,6 +119,7 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         await rows.insert_flat_fees([f.row(plan, flat_recorded) for f in flat])
         await add_to_rollups(_rollups(plan, charges))
         await update_suspensions(sorted({s.id for s in plan.sources}, key=str))
+    await events.wallets_changed([*recorded.values(), *flat_recorded.values()])
     return HourAccrual(
         tenant_id=tenant_id,
         hour=hour,

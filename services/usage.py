@@ -36,6 +36,7 @@ from domain.usage import (
 from domain.usage_rating import UNRATED, RatingVersion, RunningTotals, SideRating
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import Wallet
+from services import events
 from services.clock import utc_now
 from storage import meters, sources, tenants, wallets
 from storage.database import transaction
@@ -243,6 +244,7 @@ async def _record_new(
         await update_suspensions(
             sorted({e.accepted.source.id for e in rated if e.debits_source}, key=str)
         )
+    await events.wallets_changed(recorded.values())
     return rated
 
 
@@ -262,9 +264,9 @@ async def _drop_recorded(batch: _Batch) -> list[_Accepted]:
     for event in batch.accepted:
         by_tenant[event.tenant.id].append(event)
     new: list[_Accepted] = []
-    for tenant_id, events in by_tenant.items():
-        recorded = await existing_hashes(tenant_id, [e.draft.idempotency_key for e in events])
-        for event in events:
+    for tenant_id, of_tenant in by_tenant.items():
+        recorded = await existing_hashes(tenant_id, [e.draft.idempotency_key for e in of_tenant])
+        for event in of_tenant:
             previous = recorded.get(event.draft.idempotency_key)
             if previous is None:
                 new.append(event)
