@@ -39,7 +39,7 @@ from domain.wallet.wallet import Wallet
 from services import events
 from services.clock import utc_now
 from storage import accrual as rows
-from storage import tenants, wallets
+from storage import tenants
 from storage.database import transaction
 from storage.ledger import WalletMove, move_wallets, update_suspensions
 from storage.locks import lock_tenants
@@ -104,6 +104,8 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
     now = utc_now()
     if hour + HOUR > now:
         raise HourNotClosedError(f"the hour starting {hour.isoformat()} has not closed yet")
+    if await rows.is_accrued(tenant_id, hour):
+        return None  # a re-run: nothing to plan
     plan = await _plan(tenant_id, hour)
     if plan is None:
         return None
@@ -140,7 +142,7 @@ async def _plan(tenant_id: UUID, hour: datetime) -> _Plan | None:
     plan = _Plan(tenant, hour, calendar_month(hour), sources, {}, {}, {})
     cards = {tenant.wholesale_rate_card_id}
     cards |= {card for s in sources if (card := plan.retail_card(s)) is not None}
-    plan.owners = await wallets.wallets_by_owner_ids([tenant_id, *(s.id for s in sources)])
+    plan.owners = await rows.tenant_wallets(tenant_id)
     plan.versions = await rating_versions(cards)
     plan.flat_versions = await rows.flat_versions(cards)
     return plan
