@@ -25,7 +25,7 @@ from domain.wallet import settings as wallet_settings
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.operations import TopUpMethod, WalletChange
 from domain.wallet.wallet import Wallet
-from services import visibility
+from services import events, visibility
 from services.clock import utc_now
 from storage import ledger, wallet_transactions, wallets
 from storage.database import transaction
@@ -176,7 +176,11 @@ async def _record_once(
                 moved = await ledger.move_wallets([move], utc_now())
                 if wallet.source_id is not None:
                     await ledger.update_suspensions([wallet.source_id])
-                return WalletChange(await _reload(wallet.id), moved[wallet.id])
+                change = WalletChange(await _reload(wallet.id), moved[wallet.id])
+        if recorded is None:
+            # Published once committed: a subscriber never sees a balance that was rolled back.
+            await events.wallets_changed([moved[wallet.id]])
+            return change
     except IntegrityError:
         # A concurrent request with the same key committed first: this one is its retry.
         recorded = await wallet_transactions.transaction_by_idempotency_key(wallet.id, key)

@@ -207,3 +207,19 @@ async def status_of(source_id: UUID) -> SourceStatus:
 
 async def _settings(wallet_id: UUID) -> WalletSettings:
     return settings_of((await wallets.wallets_by_ids([wallet_id]))[wallet_id])
+
+
+async def test_a_manual_top_up_publishes_its_committed_balance(db: Database) -> None:
+    from services import events
+
+    caller, wallet = await source_wallet()
+    async with events.broadcaster().subscribe(events.WALLETS) as queue:
+        await wallets.top_up_wallet(
+            caller, wallet.id, Decimal("12.5"), "publish-1", TopUpMethod.MANUAL, None
+        )
+        await wallets.top_up_wallet(
+            caller, wallet.id, Decimal("12.5"), "publish-1", TopUpMethod.MANUAL, None
+        )
+        messages = [queue.get_nowait() for _ in range(queue.qsize())]
+
+    assert [(m["kind"], m["balanceMicros"]) for m in messages] == [("TOP_UP", 12_500_000)]
