@@ -64,7 +64,8 @@ async def seed(url: str, hour_start_at: object) -> object:
             "seats, storage_micro_mb, created_at, suspended_for_balance) "
             "SELECT gen_random_uuid(), $1, 'client ' || g, 'ACTIVE', FALSE, 'PREPAID_WALLET', "
             "0, 0, now(), FALSE FROM generate_series(1, $2) g",
-            tenant.id, SOURCES,
+            tenant.id,
+            SOURCES,
         )
         await connection.execute(
             "INSERT INTO wallets (id, tenant_id, source_id, owner_id, currency, balance_micros, "
@@ -83,7 +84,8 @@ async def seed(url: str, hour_start_at: object) -> object:
             "FROM sources WHERE tenant_id = $1 UNION ALL "
             "SELECT tenant_id, id, 'storage', 500000000, $2 - 3600000000, NULL, now() "
             "FROM sources WHERE tenant_id = $1",
-            tenant.id, start_us,
+            tenant.id,
+            start_us,
         )
         await connection.execute("ANALYZE")
     finally:
@@ -99,7 +101,11 @@ async def bare_sql(url: str, tenant_id: object, hour: object) -> float:
         await transaction.start()
         started = time.perf_counter()
         await connection.execute(
-            BARE_SQL, tenant_id, start_us, start_us + 3_600_000_000, hour,
+            BARE_SQL,
+            tenant_id,
+            start_us,
+            start_us + 3_600_000_000,
+            hour,
             hour.replace(day=1, hour=0),  # type: ignore[attr-defined]
         )
         elapsed = time.perf_counter() - started
@@ -125,15 +131,17 @@ async def run() -> str:
         assert done is not None and done.sources == SOURCES and again is None
     finally:
         await drop_database(url)
-    return "\n".join([
-        f"| what ({SOURCES:,} sources, one hour) | time | ratio to bare SQL | budget |",
-        "|---|---|---|---|",
-        f"| bare set-based SQL (levels, per-unit charges, rows, one wallet) | {baseline:.2f} s "
-        "| 1.0 | |",
-        f"| accrual service (both sides, running totals, ledger, rollups) | {service:.2f} s "
-        f"| {service / baseline:.1f} | ≤ 3 s; ≤ 5 × bare SQL |",
-        f"| re-run of the same hour (no-op) | {rerun:.3f} s | | ≤ 1 s |",
-    ])
+    return "\n".join(
+        [
+            f"| what ({SOURCES:,} sources, one hour) | time | ratio to bare SQL | budget |",
+            "|---|---|---|---|",
+            f"| bare set-based SQL (levels, per-unit charges, rows, one wallet) | {baseline:.2f} s "
+            "| 1.0 | |",
+            f"| accrual service (both sides, running totals, ledger, rollups) | {service:.2f} s "
+            f"| {service / baseline:.1f} | ≤ 3 s; ≤ 5 × bare SQL |",
+            f"| re-run of the same hour (no-op) | {rerun:.3f} s | | ≤ 1 s |",
+        ]
+    )
 
 
 def main() -> None:

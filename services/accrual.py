@@ -41,6 +41,7 @@ from services.clock import utc_now
 from storage import accrual as rows
 from storage import tenants
 from storage.database import transaction
+from storage.gauges import refresh_cached_levels
 from storage.ledger import WalletMove, move_wallets, update_suspensions
 from storage.locks import lock_tenants
 from storage.usage_ingest import (
@@ -121,6 +122,8 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         await rows.insert_flat_fees([f.row(plan, flat_recorded) for f in flat])
         await add_to_rollups(_rollups(plan, charges))
         await update_suspensions(sorted({s.id for s in plan.sources}, key=str))
+        # Levels scheduled ahead take effect in Source.seats / storageMegabytes from here on.
+        await refresh_cached_levels(tenant_id, to_epoch_us(now))
     await events.wallets_changed([*recorded.values(), *flat_recorded.values()])
     return HourAccrual(
         tenant_id=tenant_id,

@@ -26,7 +26,9 @@ from api.resolvers.mutations.record_usage import record_usage
 from api.resolvers.mutations.revoke_api_key import revoke_api_key
 from api.resolvers.mutations.set_default_rate_card import set_default_rate_card
 from api.resolvers.mutations.set_rates import set_rates
+from api.resolvers.mutations.set_seats import set_seats
 from api.resolvers.mutations.set_source_rebilling import set_source_rebilling
+from api.resolvers.mutations.set_storage import set_storage
 from api.resolvers.mutations.set_tenant_rebilling import set_tenant_rebilling
 from api.resolvers.mutations.set_wholesale_rate_card import set_wholesale_rate_card
 from api.resolvers.mutations.top_up_wallet import top_up_wallet
@@ -76,6 +78,8 @@ class Mutation:
     set_default_rate_card = strawberry.mutation(resolver=set_default_rate_card)
     set_wholesale_rate_card = strawberry.mutation(resolver=set_wholesale_rate_card)
     record_usage = strawberry.mutation(resolver=record_usage)
+    set_seats = strawberry.mutation(resolver=set_seats)
+    set_storage = strawberry.mutation(resolver=set_storage)
     create_api_key = strawberry.mutation(resolver=create_api_key)
     revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
     top_up_wallet = strawberry.mutation(resolver=top_up_wallet)

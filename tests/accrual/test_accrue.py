@@ -176,3 +176,26 @@ async def test_pending_hours_start_at_the_tenant_creation_hour(priced: Agency) -
         start + HOUR * i for i in range(4)
     ]
     assert all(isinstance(tenant, UUID) for tenant, _ in pending)
+
+
+async def test_a_level_scheduled_ahead_shows_after_the_next_hourly_run(
+    priced: Agency, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services import clock, gauges
+    from storage.sources import source_by_id
+
+    start = await created_hours_ago(priced, 1)
+    now = utc_now()
+    await gauges.set_seats(PLATFORM, priced.source_id, 3, None)
+    await gauges.set_seats(PLATFORM, priced.source_id, 8, now + timedelta(minutes=90))
+    before = await source_by_id(priced.source_id)
+
+    later = now + timedelta(hours=2)
+    monkeypatch.setattr(clock, "utc_now", lambda: later)
+    monkeypatch.setattr(accrual, "utc_now", lambda: later)
+    await accrual.accrue_until(later)
+    after = await source_by_id(priced.source_id)
+
+    assert before is not None and before.seats == 3
+    assert after is not None and after.seats == 8
+    assert start < now
