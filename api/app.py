@@ -16,7 +16,7 @@ from api.bulk_usage import record_usage_endpoint
 from api.graphql_view import RebillGraphQL
 from api.schema.root import build_schema
 from domain.settings import Settings
-from services import health, runtime
+from services import health, runtime, scheduler
 
 
 async def healthz(_request: Request) -> JSONResponse:
@@ -39,7 +39,13 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             yield
             return
         async with runtime.database(settings):
-            yield
+            # Without Redis there is no arq worker: the API runs the hourly accrual itself.
+            timer = scheduler.start() if settings.redis_url is None else None
+            try:
+                yield
+            finally:
+                if timer is not None:
+                    await scheduler.stop(timer)
 
     return Starlette(
         routes=[

@@ -10,13 +10,17 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
+from tqdm import tqdm
+
 from domain.access import Role
 from domain.errors import DomainError
+from domain.money import micros_to_decimal
 from domain.settings import Settings, SettingsError
-from services import api_keys, demo, runtime
+from services import accrual, api_keys, clock, demo, runtime
 
 KEYS_FOLDER = Path("var")
 
@@ -60,6 +64,18 @@ def _parser() -> argparse.ArgumentParser:
     create_key.add_argument("--tenant-id", type=UUID)
     create_key.add_argument("--source-id", type=UUID)
     create_key.set_defaults(command=_create_api_key)
+
+    worker = commands.add_parser("worker", help="run the arq worker (hourly accrual; REDIS_URL)")
+    worker.set_defaults(command=_worker)
+
+    accrue = commands.add_parser("accrue", help="accrue seats and storage for the closed hours")
+    accrue.add_argument(
+        "--until",
+        type=_instant,
+        default=None,
+        help="ISO 8601 time; hours closed by then are accrued (default: now; no offset: UTC)",
+    )
+    accrue.set_defaults(command=_accrue)
     return parser
 
 
@@ -131,6 +147,48 @@ def _create_api_key(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     print(f"{issued.api_key.role.value} key {issued.api_key.id} ({issued.api_key.name})")
     print(f"secret (shown once): {issued.secret}")
+    return 0
+
+
+def _worker(_settings: Settings, _args: argparse.Namespace) -> int:
+    # api/ may not import workers/ (DESIGN.md §2): the worker is its own program, run in place
+    # of this process so it receives the signals a supervisor sends.
+    os.execv(sys.executable, [sys.executable, "-m", "workers"])
+
+
+def _instant(text: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _accrue(settings: Settings, args: argparse.Namespace) -> int:
+    now = clock.utc_now()
+    until: datetime = args.until or now
+    if until > now:
+        print("rebill: --until is in the future; only closed hours can be accrued", file=sys.stderr)
+        return 2
+
+    async def run() -> tuple[int, int, int]:
+        async with runtime.database(settings):
+            # A progress bar for a person at a terminal; nothing in logs and pipes.
+            with tqdm(unit="tenant-hour", disable=not sys.stdout.isatty(), file=sys.stdout) as bar:
+
+                def progress(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                accrued = await accrual.accrue_until(until, progress)
+        wholesale = sum(hour.wholesale_micros for hour in accrued)
+        return len(accrued), wholesale, sum(hour.retail_micros for hour in accrued)
+
+    count, wholesale, retail = asyncio.run(run())
+    print(
+        f"accrued {count} tenant-hours until {until.isoformat()}: "
+        f"wholesale {micros_to_decimal(wholesale)}, retail {micros_to_decimal(retail)}"
+    )
     return 0
 
 

@@ -36,8 +36,7 @@ from domain.tenancy import BillingMode, Source, Tenant
 from domain.usage_rating import RatingVersion, RunningTotals, SideRating
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import Wallet
-from services import events
-from services.clock import utc_now
+from services import clock, events
 from storage import accrual as rows
 from storage import tenants
 from storage.database import transaction
@@ -55,6 +54,12 @@ from storage.usage_ingest import (
 
 class HourNotClosedError(ValueError):
     pass
+
+
+class EarlierHourPendingError(RuntimeError):
+    """A tenant's hours are accrued in order: running totals and FLAT fees depend on it, and a
+    failed hour must stay pending rather than be skipped by a later one. A job that gets this
+    retries after the earlier hour has been accrued."""
 
 
 async def pending_tenant_hours(until: datetime) -> list[tuple[UUID, datetime]]:
@@ -81,6 +86,26 @@ async def accrue_until(
     return done
 
 
+async def accrue_tenant_through(tenant_id: UUID, hour: datetime) -> list[HourAccrual]:
+    """Accrues the tenant's pending hours up to and including ``hour``, oldest first.
+
+    What a job for (tenant, hour) runs: jobs of one tenant may run at once on several workers,
+    and hours must be accrued in order, so each job brings its tenant up to its own hour; an
+    hour another job is accruing or has accrued is skipped (claimed once).
+    """
+    tenant = await tenants.tenant_by_id(tenant_id)
+    if tenant is None:
+        return []
+    done = []
+    next_hour = await _next_hour(tenant)
+    while next_hour <= hour_start(hour):
+        accrued = await accrue_tenant_hour(tenant_id, next_hour)
+        if accrued is not None:
+            done.append(accrued)
+        next_hour += HOUR
+    return done
+
+
 @dataclass
 class _Plan:
     """Everything one tenant-hour reads before its transaction."""
@@ -102,7 +127,7 @@ class _Plan:
 async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | None:
     """Accrues one closed hour of one tenant; None when it was accrued already."""
     hour = hour_start(hour)
-    now = utc_now()
+    now = clock.utc_now()
     if hour + HOUR > now:
         raise HourNotClosedError(f"the hour starting {hour.isoformat()} has not closed yet")
     if await rows.is_accrued(tenant_id, hour):
@@ -112,6 +137,13 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         return None
     async with transaction():
         await lock_tenants([tenant_id])
+        next_hour = await _next_hour(plan.tenant)
+        if hour < next_hour:
+            return None  # accrued already, or before the tenant existed
+        if hour > next_hour:
+            raise EarlierHourPendingError(
+                f"{next_hour.isoformat()} must be accrued before {hour.isoformat()}"
+            )
         if not await rows.claim_hour(tenant_id, hour, len(plan.sources), now):
             return None
         charges = await _rate_gauges(plan)
@@ -135,6 +167,12 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         + sum(f.micros for f in flat if f.side == "RETAIL"),
         flat_fees=len(flat),
     )
+
+
+async def _next_hour(tenant: Tenant) -> datetime:
+    """The one hour of the tenant that may be accrued now, read under the tenant's lock."""
+    last = await rows.last_accrued_hour(tenant.id)
+    return hour_start(tenant.created_at) if last is None else last + HOUR
 
 
 async def _plan(tenant_id: UUID, hour: datetime) -> _Plan | None:

@@ -94,6 +94,17 @@ async def claim_hour(tenant_id: UUID, hour: datetime, sources: int, at: datetime
     return bool(rows)
 
 
+async def last_accrued_hour(tenant_id: UUID) -> datetime | None:
+    postgres = is_postgres()
+    params = Params(postgres)
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    rows = await connection().execute_query_dict(
+        f"SELECT MAX(hour) AS last FROM accrued_hours WHERE tenant_id = {tenant}", params.values
+    )
+    last = rows[0]["last"] if rows else None
+    return None if last is None else as_datetime(last)
+
+
 async def is_accrued(tenant_id: UUID, hour: datetime) -> bool:
     """A cheap look before planning; the claim inside the transaction is what decides."""
     postgres = is_postgres()

@@ -192,7 +192,6 @@ async def test_a_level_scheduled_ahead_shows_after_the_next_hourly_run(
 
     later = now + timedelta(hours=2)
     monkeypatch.setattr(clock, "utc_now", lambda: later)
-    monkeypatch.setattr(accrual, "utc_now", lambda: later)
     await accrual.accrue_until(later)
     after = await source_by_id(priced.source_id)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from domain.accrual import hour_start
+from domain.accrual import HOUR, hour_start
 from domain.meters import STORAGE, USER_SEAT
 from services import accrual
 from services.clock import utc_now
@@ -64,3 +64,18 @@ async def test_after_an_outage_every_missing_hour_is_accrued_once(db: Database) 
     hours = await connection().execute_query_dict("SELECT hour FROM accrued_hours ORDER BY hour")
     assert (len(caught_up), again) == (5, [])
     assert len(hours) == 5 and made
+
+
+async def test_a_later_hour_waits_for_an_earlier_one_so_no_hour_is_skipped(
+    db: Database,
+) -> None:
+    (agency,) = await agencies(1, 3)
+    first, second = sorted(h for t, h in await accrual.pending_tenant_hours(utc_now()))[:2]
+
+    with pytest.raises(accrual.EarlierHourPendingError):
+        await accrual.accrue_tenant_hour(agency.tenant_id, second)
+    done = await accrual.accrue_tenant_hour(agency.tenant_id, first)
+    then = await accrual.accrue_tenant_hour(agency.tenant_id, second)
+
+    assert done is not None and then is not None
+    assert [h for _, h in await accrual.pending_tenant_hours(utc_now())] == [second + HOUR]

@@ -1,0 +1,58 @@
+"""The in-process hourly accrual timer, used by the API when REDIS_URL is unset (DESIGN.md §5).
+
+It runs the same service the arq worker runs: a few seconds after each hour closes, every pending
+tenant-hour up to now is accrued. A failed run is logged and the loop goes on; the next run
+accrues what this one missed, because the accrual records each tenant-hour once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from domain.accrual import HOUR, hour_start
+from services import accrual, clock
+
+WAKE_AFTER_HOUR = timedelta(seconds=5)
+logger = logging.getLogger("rebill.scheduler")
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def next_wake_up(now: datetime) -> datetime:
+    """The first moment after ``now`` that is a few seconds past an hour."""
+    wake = hour_start(now) + WAKE_AFTER_HOUR
+    return wake if wake > now else wake + HOUR
+
+
+async def accrue_due_hours() -> int | None:
+    """One run: accrues every closed, pending tenant-hour. None when the run failed."""
+    try:
+        accrued = await accrual.accrue_until(clock.utc_now())
+    except Exception:
+        logger.exception("hourly accrual failed; the next run picks up what it missed")
+        return None
+    if accrued:
+        logger.info("hourly accrual: %d tenant-hours accrued", len(accrued))
+    return len(accrued)
+
+
+async def run_hourly(sleep: Sleep = asyncio.sleep) -> None:
+    """Sleeps until a few seconds after the next hour, accrues, and again, until cancelled."""
+    while True:
+        now = clock.utc_now()
+        await sleep(max((next_wake_up(now) - now).total_seconds(), 0.0))
+        await accrue_due_hours()
+
+
+def start(sleep: Sleep = asyncio.sleep) -> asyncio.Task[None]:
+    return asyncio.create_task(run_hourly(sleep), name="rebill-hourly-accrual")
+
+
+async def stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
