@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from datetime import timedelta
 
 import asyncpg
 
@@ -57,7 +56,7 @@ async def seed(url: str, hour_start_at: object) -> object:
     connection = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
         start_us = to_epoch_us(hour_start_at)  # type: ignore[arg-type]
-        created = hour_start_at - timedelta(days=1)  # type: ignore[operator]
+        created = hour_start_at  # the measured hour is the tenant's first
         await connection.execute("UPDATE tenants SET created_at = $1", created)
         await connection.execute(
             "INSERT INTO sources (id, tenant_id, name, status, rebilling_enabled, billing_mode, "

@@ -153,7 +153,10 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         await rows.insert_accruals([c.row(plan, recorded) for c in charges])
         await rows.insert_flat_fees([f.row(plan, flat_recorded) for f in flat])
         await add_to_rollups(_rollups(plan, charges))
-        await update_suspensions(sorted({s.id for s in plan.sources}, key=str))
+        # Only a wallet that was debited can have crossed its floor.
+        debited = {c.source.id for c in charges if c.debits_source}
+        debited |= {f.source.id for f in flat if f.owner(plan) == f.source.id}
+        await update_suspensions(sorted(debited, key=str))
         # Levels scheduled ahead take effect in Source.seats / storageMegabytes from here on.
         await refresh_cached_levels(tenant_id, to_epoch_us(now))
     await events.wallets_changed([*recorded.values(), *flat_recorded.values()])

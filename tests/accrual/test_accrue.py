@@ -198,3 +198,17 @@ async def test_a_level_scheduled_ahead_shows_after_the_next_hourly_run(
     assert before is not None and before.seats == 3
     assert after is not None and after.seats == 8
     assert start < now
+
+
+async def test_an_accrual_below_the_floor_suspends_the_source(priced: Agency) -> None:
+    from domain.tenancy import SourceStatus
+    from storage.sources import source_by_id
+
+    start = await created_hours_ago(priced, 1)
+    await gauge(priced, USER_SEAT, "2", start)
+
+    await accrual.accrue_until(utc_now())
+
+    source = await source_by_id(priced.source_id)
+    assert (await balances())[priced.source_wallet] == -20_000  # 2 seat-hours x 0.01
+    assert source is not None and source.status is SourceStatus.SUSPENDED
