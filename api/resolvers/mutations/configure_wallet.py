@@ -8,6 +8,7 @@ import strawberry
 from api.context import Info
 from api.errors import run
 from api.ids import decode_id
+from api.inputs import sent_fields
 from api.schema.errors import InvalidInput, NotFound
 from api.schema.wallets import WalletSuccess
 from services import wallets
@@ -44,12 +45,7 @@ SETTINGS = {
 
 
 async def configure_wallet(info: Info, input: ConfigureWalletInput) -> ConfigureWalletResult:
-    sent = {
-        field: getattr(input, attribute)
-        for field, attribute in SETTINGS.items()
-        if getattr(input, attribute) is not strawberry.UNSET
-    }
     action = wallets.configure_wallet(
-        info.context.caller, decode_id(input.wallet_id, "Wallet"), sent
+        info.context.caller, decode_id(input.wallet_id, "Wallet"), sent_fields(input, SETTINGS)
     )
     return await run(action, WalletSuccess.of)

@@ -7,6 +7,7 @@ import strawberry
 from api.context import Info
 from api.errors import run
 from api.ids import decode_id
+from api.inputs import sent_fields
 from api.schema.enums import InvoiceApproval
 from api.schema.errors import InvalidInput, NotFound
 from api.schema.payloads import TenantSuccess
@@ -55,17 +56,6 @@ INVOICE_SETTINGS = {
     "paymentTermsDays": "payment_terms_days",
     "numberPrefix": "number_prefix",
 }
-
-
-def sent_fields(value: object | None, names: dict[str, str]) -> dict[str, object]:
-    """Only what the client sent: an omitted field stays as it is, null clears it."""
-    if value is None:
-        return {}
-    return {
-        field: getattr(value, attribute)
-        for field, attribute in names.items()
-        if getattr(value, attribute) is not strawberry.UNSET
-    }
 
 
 async def update_tenant(info: Info, input: UpdateTenantInput) -> UpdateTenantResult:
