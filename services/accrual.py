@@ -45,7 +45,6 @@ from storage.ledger import WalletMove, move_wallets, update_suspensions
 from storage.locks import lock_tenants
 from storage.usage_ingest import (
     RollupDelta,
-    add_to_rollups,
     rating_versions,
     running_totals,
     save_running_totals,
@@ -152,13 +151,14 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         flat_recorded = await move_wallets(_flat_moves(plan, flat), now)
         await rows.insert_accruals([c.row(plan, recorded) for c in charges])
         await rows.insert_flat_fees([f.row(plan, flat_recorded) for f in flat])
-        await add_to_rollups(_rollups(plan, charges))
+        await rows.insert_gauge_rollups(_rollups(plan, charges))
         # Only a wallet that was debited can have crossed its floor.
         debited = {c.source.id for c in charges if c.debits_source}
         debited |= {f.source.id for f in flat if f.owner(plan) == f.source.id}
         await update_suspensions(sorted(debited, key=str))
         # Levels scheduled ahead take effect in Source.seats / storageMegabytes from here on.
-        await refresh_cached_levels(tenant_id, to_epoch_us(now))
+        # Each run covers [its hour, now]: consecutive runs leave no change uncovered.
+        await refresh_cached_levels(tenant_id, to_epoch_us(now), since_us=to_epoch_us(hour))
     await events.wallets_changed([*recorded.values(), *flat_recorded.values()])
     return HourAccrual(
         tenant_id=tenant_id,

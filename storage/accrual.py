@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -23,6 +23,7 @@ from storage.models import Source as SourceRow
 from storage.models import Wallet as WalletRow
 from storage.sources import to_source
 from storage.sql import Params, id_value, row_chunks, rows_source
+from storage.usage_ingest import RollupDelta, add_to_rollups
 from storage.wallets import to_wallet
 
 # The columns the row converters read, fetched as plain rows (see tenant_wallets).
@@ -288,8 +289,34 @@ async def insert_rows(
 
 
 async def insert_accruals(rows: Sequence[AccrualRow]) -> None:
+    """COPY on PostgreSQL: the hour's claim already makes the rows new, and the unique index
+    (source, meter, hour) still refuses a duplicate."""
+    if rows and is_postgres():
+        async with connection().acquire_connection() as raw:
+            await raw.copy_records_to_table(
+                "accruals", records=rows, columns=list(AccrualRow._fields)
+            )
+        return
     await insert_rows("accruals", rows, AccrualRow._fields, ACCRUAL_TYPES)
 
 
 async def insert_flat_fees(rows: Sequence[FlatFeeRow]) -> None:
     await insert_rows("flat_fees", rows, FlatFeeRow._fields, FLAT_FEE_TYPES)
+
+
+async def insert_gauge_rollups(deltas: Sequence[RollupDelta]) -> None:
+    """The hour's rollup rows of the gauge meters. Only the accrual writes them (usage events
+    for gauge meters are refused, and each hour accrues once), so on PostgreSQL they are COPYed
+    rather than upserted; the unique index still refuses a duplicate."""
+    if not deltas:
+        return
+    if not is_postgres():
+        await add_to_rollups(deltas)
+        return
+    columns = [f.name for f in fields(RollupDelta)]
+    async with connection().acquire_connection() as raw:
+        await raw.copy_records_to_table(
+            "usage_rollups",
+            records=[tuple(getattr(d, c) for c in columns) for d in deltas],
+            columns=columns,
+        )

@@ -81,7 +81,9 @@ async def gauge_history(source_id: UUID, meter: str) -> list[GaugeSpan]:
     return [GaugeSpan(r.level_micros, r.effective_us, r.until_us) for r in rows]
 
 
-async def refresh_cached_levels(tenant_id: UUID, now_us: int, source_id: UUID | None = None) -> int:
+async def refresh_cached_levels(
+    tenant_id: UUID, now_us: int, source_id: UUID | None = None, since_us: int | None = None
+) -> int:
     """Brings ``sources.seats`` / ``storage_micro_mb`` to the levels in force at ``now_us``.
 
     For one source after a change, or for every source of the tenant whose scheduled change has
@@ -107,6 +109,14 @@ async def refresh_cached_levels(tenant_id: UUID, now_us: int, source_id: UUID | 
     )
     if source_id is not None:
         sql += f" AND id = {params.add(id_value(source_id, postgres), 'uuid')}"
+    if since_us is not None:
+        # The hourly run: only sources with a change that came into force since ``since_us``.
+        sql += (
+            " AND id IN (SELECT c.source_id FROM gauge_changes c WHERE c.tenant_id = "
+            f"{params.add(id_value(tenant_id, postgres), 'uuid')} "
+            f"AND c.effective_us > {params.add(since_us, 'bigint')} "
+            f"AND c.effective_us <= {params.add(now_us, 'bigint')})"
+        )
     # Only sources whose level in force now differs from their cache.
     sql += (
         " AND EXISTS (SELECT 1 FROM gauge_changes g WHERE g.source_id = sources.id "

@@ -120,8 +120,8 @@ async def test_a_job_that_fails_half_way_leaves_nothing_and_its_retry_completes(
     created = fake_clock.now.replace(minute=0) - timedelta(hours=1)
     agency = await seated_agency("flaky", seats=3, created=created)
     monkeypatch.setattr(workers.settings, "RETRY_DELAY", timedelta(0))
-    # Wallets have moved and accruals are written when the rollups fail.
-    calls = fail_first_call(monkeypatch, "add_to_rollups")
+    # Wallets have moved and accruals and rollups are written when the suspension check fails.
+    calls = fail_first_call(monkeypatch, "update_suspensions")
     before = await balances()
     transactions_before = await count("wallet_transactions")
     await enqueue_due_hours({"redis": redis})
