@@ -15,6 +15,17 @@ class GatewayUnavailable(Exception):
     """No Stripe account is configured for this process (STRIPE_API_KEY unset)."""
 
 
+class GatewayRetryableError(Exception):
+    """Stripe was not reached or did not answer in time: the object may or may not exist.
+
+    Retry with the same idempotency key; Stripe then answers with the object it already made.
+    """
+
+
+class GatewayRequestError(Exception):
+    """Stripe refused the request for a reason other than a card decline (a bug or bad setup)."""
+
+
 class PaymentDeclined(Exception):
     def __init__(self, message: str, decline_code: str | None = None) -> None:
         super().__init__(message)

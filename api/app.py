@@ -15,6 +15,7 @@ from api.body_limit import BodySizeLimit
 from api.bulk_usage import record_usage_endpoint
 from api.graphql_view import RebillGraphQL
 from api.schema.root import build_schema
+from api.webhooks import stripe_webhook_endpoint
 from domain.settings import Settings
 from services import health, runtime, scheduler
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/v1/usage", record_usage_endpoint, methods=["POST"]),
+            Route("/webhooks/stripe", stripe_webhook_endpoint(settings), methods=["POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

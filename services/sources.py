@@ -7,6 +7,7 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
+from adapters.payments import GatewayUnavailable
 from domain.access import Caller, Role
 from domain.errors import InvalidInputError, NotFoundError, StripeNotConnectedError
 from domain.paging import Page, PageRequest
@@ -16,13 +17,14 @@ from domain.tenancy import (
     Source,
     SourceCriteria,
     SourceStatus,
+    StripeStatus,
     Tenant,
     check_external_id,
     check_name,
     rebilling_needs_stripe,
 )
+from services import payments, visibility
 from services import rate_cards as rate_cards_service
-from services import visibility
 from storage import sources, wallets
 from storage.database import transaction
 from storage.ledger import update_suspensions
@@ -100,6 +102,7 @@ async def update_source(
 
 async def set_source_rebilling(caller: Caller, source_id: UUID | None, enabled: bool) -> Source:
     source = await visibility.managed_source(caller, source_id)
+    changes: dict[str, Any] = {"rebilling_enabled": enabled}
     if enabled:
         tenant = await visibility.visible_tenant(caller, source.tenant_id)
         if rebilling_needs_stripe(source.billing_mode, tenant.stripe.status):
@@ -107,11 +110,35 @@ async def set_source_rebilling(caller: Caller, source_id: UUID | None, enabled: 
                 "Postpaid sources are collected through Stripe: connect the tenant's Stripe "
                 "account before rebilling this source."
             )
+        if source.stripe_customer_id is None:
+            customer_id = await _create_stripe_customer(tenant, source)
+            if customer_id is not None:
+                changes["stripe_customer_id"] = customer_id
     async with transaction():
-        await sources.update_source(source.id, {"rebilling_enabled": enabled})
+        await sources.update_source(source.id, changes)
         # Only a rebilled source pays from its wallet, so only then does its floor bind.
         await update_suspensions([source.id])
         return await _reread(source.id)
+
+
+async def _create_stripe_customer(tenant: Tenant, source: Source) -> str | None:
+    """The source's customer on the tenant's connected account, when the tenant has one.
+
+    Keyed by the source, so a retried or concurrent call gets the same customer back; a failure
+    raises before rebilling is switched on.
+    """
+    account_id = tenant.stripe.account_id
+    if tenant.stripe.status is not StripeStatus.ACTIVE or account_id is None:
+        return None
+    try:
+        return await payments.gateway().create_customer(
+            connected_account_id=account_id,
+            name=source.name,
+            metadata={"rebill_tenant_id": str(tenant.id), "rebill_source_id": str(source.id)},
+            idempotency_key=f"customer:{source.id}",
+        )
+    except GatewayUnavailable:
+        raise StripeNotConnectedError("Stripe is not configured for this Rebill.") from None
 
 
 async def assign_rate_card(

@@ -16,7 +16,7 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 
 from domain.access import Caller, ForbiddenError, Role
-from domain.errors import IdempotencyConflictError, NotFoundError, StripeNotConnectedError
+from domain.errors import IdempotencyConflictError, NotFoundError
 from domain.money import decimal_to_micros
 from domain.paging import Page, PageRequest
 from domain.rate_card import raise_if_problems
@@ -25,7 +25,7 @@ from domain.wallet import settings as wallet_settings
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.operations import TopUpMethod, WalletChange
 from domain.wallet.wallet import Wallet
-from services import events, visibility
+from services import events, payments, top_ups, visibility
 from services.clock import utc_now
 from storage import ledger, wallet_transactions, wallets
 from storage.database import transaction
@@ -65,8 +65,13 @@ async def top_up_wallet(
         operations.require_credit_at_once(caller, wallet)
     raise_if_problems(operations.check_top_up(amount, idempotency_key, method, payment_method_id))
     if method is TopUpMethod.STRIPE:
-        raise StripeNotConnectedError(
-            "Stripe top-ups arrive with the Stripe integration; use MANUAL."
+        return await top_ups.start_stripe_top_up(
+            caller,
+            wallet,
+            decimal_to_micros(amount),
+            idempotency_key,
+            payment_method_id,
+            payments.gateway(),
         )
     return await _record_once(
         caller,

@@ -34,6 +34,8 @@ PLATFORM = Caller(Role.PLATFORM)
 
 # Children first; the tenants <-> rate_cards cycle is broken by clearing the tenant links first.
 TABLES_IN_DELETE_ORDER = (
+    "stripe_events",
+    "stripe_top_ups",
     "flat_fees",
     "accruals",
     "accrued_hours",

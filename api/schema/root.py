@@ -18,6 +18,7 @@ from strawberry.extensions import (
 from api.resolvers.mutations.adjust_wallet import adjust_wallet
 from api.resolvers.mutations.assign_rate_card import assign_rate_card
 from api.resolvers.mutations.configure_wallet import configure_wallet
+from api.resolvers.mutations.connect_stripe_account import connect_stripe_account
 from api.resolvers.mutations.create_api_key import create_api_key
 from api.resolvers.mutations.create_rate_card import create_rate_card
 from api.resolvers.mutations.create_source import create_source
@@ -69,6 +70,7 @@ class Mutation:
     create_tenant = strawberry.mutation(resolver=create_tenant)
     update_tenant = strawberry.mutation(resolver=update_tenant)
     set_tenant_rebilling = strawberry.mutation(resolver=set_tenant_rebilling)
+    connect_stripe_account = strawberry.mutation(resolver=connect_stripe_account)
     create_source = strawberry.mutation(resolver=create_source)
     update_source = strawberry.mutation(resolver=update_source)
     set_source_rebilling = strawberry.mutation(resolver=set_source_rebilling)

@@ -1,0 +1,49 @@
+"""POST /webhooks/stripe: Stripe's events, verified on the raw request bytes.
+
+Refused requests (no or bad signature, a timestamp more than 5 minutes old or ahead, a body that
+is not the one signed) get 400 with a JSON error and write nothing; a redelivered event id is
+acknowledged (200) and does nothing; unknown types are recorded and acknowledged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from api.bulk_usage import error_response
+from domain.settings import Settings
+from services import stripe_webhooks
+
+SIGNATURE_HEADER = "Stripe-Signature"
+
+
+def stripe_webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable[JSONResponse]]:
+    secret = settings.stripe_webhook_secret
+
+    async def endpoint(request: Request) -> JSONResponse:
+        if not secret:
+            return error_response(
+                503,
+                "webhooks_not_configured",
+                "Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET is unset).",
+                [],
+            )
+        raw = await request.body()
+        try:
+            event = stripe_webhooks.verify(raw, request.headers.get(SIGNATURE_HEADER), secret)
+        except stripe_webhooks.WebhookRefused as refused:
+            return error_response(400, "invalid_signature", refused.message, [])
+        outcome = await stripe_webhooks.handle(event)
+        return JSONResponse(
+            {
+                "received": True,
+                "id": outcome.event_id,
+                "type": outcome.type,
+                "duplicate": outcome.duplicate,
+                "effect": outcome.effect,
+            }
+        )
+
+    return endpoint

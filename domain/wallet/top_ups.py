@@ -1,0 +1,106 @@
+"""Wallet top-ups paid by Stripe (DESIGN.md §1.4, invariant 5).
+
+A top-up is created first, then exactly one PaymentIntent for it (its idempotency key derives from
+the top-up's id); the wallet is credited only when Stripe reports that PaymentIntent succeeded,
+exactly once, however often and in whatever order the events arrive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from domain.errors import FieldProblem
+from domain.tenancy import StripeStatus
+
+STRIPE_TOP_UP_DESCRIPTION = "Stripe top-up"
+STRIPE_REFUND_DESCRIPTION = "Stripe refund"
+MICROS_DIGITS = 6
+
+
+class TopUpStatus(StrEnum):
+    REQUIRES_PAYMENT = "REQUIRES_PAYMENT"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REFUNDED = "REFUNDED"
+
+
+@dataclass(frozen=True, slots=True)
+class StripeTopUp:
+    id: UUID
+    tenant_id: UUID
+    wallet_id: UUID
+    amount_micros: int
+    currency: str
+    idempotency_key: str
+    payload_hash: str
+    connected_account_id: str | None
+    payment_intent_id: str | None
+    client_secret: str | None
+    status: TopUpStatus
+    failure_message: str | None
+    decline_code: str | None
+    credited_transaction_id: int | None
+    refunded_transaction_id: int | None
+    refunded_micros: int
+    created_at: datetime
+
+    @property
+    def credited(self) -> bool:
+        return self.credited_transaction_id is not None
+
+    def intent_idempotency_key(self) -> str:
+        """The PaymentIntent's idempotency key: one top-up, one PaymentIntent, however retried."""
+        return intent_idempotency_key(self.id)
+
+    def metadata(self) -> dict[str, str]:
+        return {
+            "top_up_id": str(self.id),
+            "wallet_id": str(self.wallet_id),
+            "tenant_id": str(self.tenant_id),
+        }
+
+
+def intent_idempotency_key(top_up_id: UUID) -> str:
+    return f"topup:{top_up_id}"
+
+
+def top_up_hash(wallet_id: UUID, amount_micros: int, payment_method_id: str | None) -> str:
+    """What makes two requests with one idempotency key the same top-up."""
+    parts = ["STRIPE_TOP_UP", str(wallet_id), str(amount_micros), payment_method_id or ""]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def check_chargeable(amount_micros: int, currency: str, digits: int) -> list[FieldProblem]:
+    """Stripe charges whole minor units (``digits`` of them, Stripe's count for the currency):
+    20.005 USD cannot be paid."""
+    if digits < MICROS_DIGITS and amount_micros % 10 ** (MICROS_DIGITS - digits):
+        return [FieldProblem("amount", f"At most {digits} decimal places for {currency}.")]
+    return []
+
+
+def minor_to_micros(amount_minor: int, digits: int) -> int:
+    """Minor units with ``digits`` decimals (cents for USD, yen for JPY) to micro-units."""
+    factor: int = 10 ** abs(MICROS_DIGITS - digits)
+    if digits <= MICROS_DIGITS:
+        return amount_minor * factor
+    return amount_minor // factor
+
+
+def account_status(account: dict[str, object]) -> tuple[StripeStatus, bool]:
+    """A connected account's status as Rebill shows it, from Stripe's Account object."""
+    charges_enabled = account.get("charges_enabled") is True
+    requirements = account.get("requirements")
+    past_due: object = None
+    disabled_reason: object = None
+    if isinstance(requirements, dict):
+        past_due = requirements.get("past_due")
+        disabled_reason = requirements.get("disabled_reason")
+    if charges_enabled:
+        return StripeStatus.ACTIVE, True
+    if past_due or disabled_reason:
+        return StripeStatus.RESTRICTED, False
+    return StripeStatus.PENDING, False

@@ -1,0 +1,325 @@
+"""Stripe webhooks: verified on the raw body, each event id applied once (DESIGN.md §1.4).
+
+Stripe delivers events more than once and out of order. Each event is applied in ONE database
+transaction that first records its id (unique): a redelivery finds it recorded and does nothing.
+A PaymentIntent credits its wallet once even through two different event ids: the top-up row is
+locked (with the tenant's money-moving lock) and carries the transaction that credited it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+import stripe
+
+from adapters.stripe_gateway import stripe_minor_unit_digits
+from domain.wallet.ledger import TransactionKind, WalletTransaction
+from domain.wallet.top_ups import (
+    STRIPE_REFUND_DESCRIPTION,
+    STRIPE_TOP_UP_DESCRIPTION,
+    StripeTopUp,
+    TopUpStatus,
+    account_status,
+    minor_to_micros,
+)
+from services import events
+from services.clock import utc_now
+from storage import ledger, stripe_top_ups
+from storage.database import transaction
+from storage.locks import lock_tenants
+
+TOLERANCE_SECONDS = 300
+_TIMESTAMP = re.compile(r"(?:^|,)\s*t=(\d{1,20})\s*(?:,|$)")
+
+PAYMENT_SUCCEEDED = "payment_intent.succeeded"
+PAYMENT_FAILED = "payment_intent.payment_failed"
+CHARGE_REFUNDED = "charge.refunded"
+ACCOUNT_UPDATED = "account.updated"
+
+
+class WebhookRefused(Exception):
+    """Not a genuine, fresh Stripe event: answered 400, nothing written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookOutcome:
+    event_id: str
+    type: str
+    duplicate: bool
+    # What the event did: "credited", "failed", "refunded", "account", "ignored".
+    effect: str
+
+
+def verify(
+    raw_body: bytes, signature_header: str | None, secret: str, now: float | None = None
+) -> dict[str, Any]:
+    """The event, if ``raw_body`` is signed by ``secret`` within 5 minutes either side of now.
+
+    The SDK's tolerance refuses old timestamps only; a timestamp from the future is refused
+    here, so a signature captured early cannot be replayed for longer than the window."""
+    if not signature_header:
+        raise WebhookRefused("The Stripe-Signature header is missing.")
+    match = _TIMESTAMP.search(signature_header)
+    if match is None:
+        raise WebhookRefused("The Stripe-Signature header has no timestamp.")
+    current = time.time() if now is None else now
+    if int(match.group(1)) > current + TOLERANCE_SECONDS:
+        raise WebhookRefused("The Stripe-Signature timestamp is in the future.")
+    try:
+        event = json.loads(raw_body)
+    except ValueError:
+        raise WebhookRefused("The body is not a JSON Stripe event.") from None
+    if not isinstance(event, dict):
+        raise WebhookRefused("The body is not a Stripe event.")
+    try:
+        stripe.Webhook.construct_event(
+            raw_body, signature_header, secret, tolerance=TOLERANCE_SECONDS
+        )
+    except stripe.SignatureVerificationError as error:
+        raise WebhookRefused(f"Signature verification failed: {error.user_message}") from None
+    except ValueError:
+        raise WebhookRefused("The body is not a JSON Stripe event.") from None
+    if not (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    ):
+        raise WebhookRefused("The body is not a Stripe event.")
+    return event
+
+
+async def handle(event: dict[str, Any]) -> WebhookOutcome:
+    """Applies a verified event once; a redelivered id is acknowledged and does nothing."""
+    event_id: str = event["id"]
+    kind: str = event["type"]
+    obj: dict[str, Any] = event["data"]["object"]
+    published: list[WalletTransaction] = []
+    top_up = await _top_up_of(kind, obj)
+    tenant_id = top_up.tenant_id if top_up is not None else await _tenant_of(event, obj)
+    async with transaction():
+        fresh = await stripe_top_ups.record_event(
+            event_id=event_id,
+            event_type=kind,
+            tenant_id=tenant_id,
+            object_id=_object_id(obj),
+            stripe_created_at=_created(event),
+            received_at=utc_now(),
+        )
+        if not fresh:
+            return WebhookOutcome(event_id, kind, duplicate=True, effect="ignored")
+        if tenant_id is not None:
+            # The tenant's money-moving lock: one credit at a time per tenant, in the same order
+            # as ingestion and accrual take it.
+            await lock_tenants([tenant_id])
+        if top_up is not None and kind == PAYMENT_SUCCEEDED:
+            effect = await _succeeded(top_up.id, obj, published)
+        elif top_up is not None and kind == PAYMENT_FAILED:
+            effect = await _failed(top_up.id, obj)
+        elif top_up is not None and kind == CHARGE_REFUNDED:
+            effect = await _refunded(top_up.id, obj, published)
+        elif tenant_id is not None and kind == ACCOUNT_UPDATED:
+            effect = await _account_updated(tenant_id, event, obj)
+        else:
+            effect = "ignored"
+    # Published once committed: a subscriber never sees a balance that was rolled back.
+    await events.wallets_changed(published)
+    return WebhookOutcome(event_id, kind, duplicate=False, effect=effect)
+
+
+async def _top_up_of(kind: str, obj: dict[str, Any]) -> StripeTopUp | None:
+    if kind in (PAYMENT_SUCCEEDED, PAYMENT_FAILED):
+        intent_id = obj.get("id")
+    elif kind == CHARGE_REFUNDED:
+        intent_id = obj.get("payment_intent")
+    else:
+        return None
+    found = None
+    if isinstance(intent_id, str):
+        found = await stripe_top_ups.top_up_by_intent(intent_id)
+    metadata = obj.get("metadata")
+    if found is None and isinstance(metadata, dict):
+        # A PaymentIntent whose id was not stored yet (the request creating it failed after
+        # Stripe answered): its metadata names the top-up.
+        top_up_id = _uuid(metadata.get("top_up_id"))
+        if top_up_id is not None:
+            found = await stripe_top_ups.top_up_by_id(top_up_id)
+        if found is not None and (
+            str(found.wallet_id) != metadata.get("wallet_id")
+            or (found.payment_intent_id not in (None, intent_id))
+        ):
+            return None  # metadata naming someone else's top-up: not ours to credit
+    return found
+
+
+async def _tenant_of(event: dict[str, Any], obj: dict[str, Any]) -> UUID | None:
+    """Connect events name the connected account: event.account, or the Account object."""
+    account = event.get("account")
+    if not isinstance(account, str) and event["type"].startswith("account."):
+        account = obj.get("id")
+    if not isinstance(account, str):
+        return None
+    return await stripe_top_ups.tenant_id_by_stripe_account(account)
+
+
+async def _succeeded(
+    top_up_id: UUID, obj: dict[str, Any], published: list[WalletTransaction]
+) -> str:
+    top_up = await stripe_top_ups.top_up_for_update(top_up_id)
+    if top_up.credited:
+        return "ignored"  # another event for this PaymentIntent credited it already
+    received = obj.get("amount_received")
+    amount = (
+        minor_to_micros(received, stripe_minor_unit_digits(top_up.currency))
+        if isinstance(received, int) and received > 0
+        else top_up.amount_micros
+    )
+    await _credit(top_up, amount, _intent_id(top_up, obj), published)
+    return "credited"
+
+
+async def _credit(
+    top_up: StripeTopUp, amount_micros: int, intent_id: str, published: list[WalletTransaction]
+) -> WalletTransaction:
+    move = ledger.WalletMove(
+        wallet_id=top_up.wallet_id,
+        tenant_id=top_up.tenant_id,
+        delta_micros=amount_micros,
+        kind=TransactionKind.TOP_UP,
+        description=STRIPE_TOP_UP_DESCRIPTION,
+        reference=intent_id,
+        created_by_key_id=None,
+    )
+    entry = (await ledger.move_wallets([move], utc_now()))[top_up.wallet_id]
+    await _resume_source(top_up.wallet_id)
+    await stripe_top_ups.update_top_up(
+        top_up.id,
+        status=TopUpStatus.SUCCEEDED,
+        payment_intent_id=intent_id,
+        credited_transaction_id=entry.id,
+    )
+    published.append(entry)
+    return entry
+
+
+async def _failed(top_up_id: UUID, obj: dict[str, Any]) -> str:
+    top_up = await stripe_top_ups.top_up_for_update(top_up_id)
+    if top_up.credited:
+        return "ignored"  # a late failure of an attempt before the one that succeeded
+    error = obj.get("last_payment_error")
+    error = error if isinstance(error, dict) else {}
+    message = error.get("message")
+    code = error.get("decline_code") or error.get("code")
+    await stripe_top_ups.update_top_up(
+        top_up.id,
+        status=TopUpStatus.FAILED,
+        payment_intent_id=_intent_id(top_up, obj),
+        failure_message=(message if isinstance(message, str) else "The payment failed.")[:500],
+        decline_code=code[:100] if isinstance(code, str) else None,
+    )
+    return "failed"
+
+
+async def _refunded(
+    top_up_id: UUID, obj: dict[str, Any], published: list[WalletTransaction]
+) -> str:
+    """charge.refunded carries the charge's cumulative amount_refunded: only what was not
+    refunded yet is debited, so each refund is recorded once whatever the delivery order."""
+    top_up = await stripe_top_ups.top_up_for_update(top_up_id)
+    refunded = obj.get("amount_refunded")
+    if not isinstance(refunded, int) or refunded <= 0:
+        return "ignored"
+    digits = stripe_minor_unit_digits(top_up.currency)
+    intent_id = _intent_id(top_up, obj)
+    if not top_up.credited:
+        # A refunded charge was paid: its succeeded event is late or lost. Credit it first.
+        captured = obj.get("amount_captured")
+        amount = (
+            minor_to_micros(captured, digits)
+            if isinstance(captured, int) and captured > 0
+            else top_up.amount_micros
+        )
+        await _credit(top_up, amount, intent_id, published)
+        top_up = await stripe_top_ups.top_up_for_update(top_up_id)
+    total = minor_to_micros(refunded, digits)
+    delta = total - top_up.refunded_micros
+    if delta <= 0:
+        return "ignored"
+    move = ledger.WalletMove(
+        wallet_id=top_up.wallet_id,
+        tenant_id=top_up.tenant_id,
+        delta_micros=-delta,
+        kind=TransactionKind.REFUND,
+        description=STRIPE_REFUND_DESCRIPTION,
+        reference=str(obj.get("id") or intent_id),
+    )
+    entry = (await ledger.move_wallets([move], utc_now()))[top_up.wallet_id]
+    await _resume_source(top_up.wallet_id)
+    fully = obj.get("refunded") is True or total >= top_up.amount_micros
+    await stripe_top_ups.update_top_up(
+        top_up.id,
+        status=TopUpStatus.REFUNDED if fully else top_up.status,
+        refunded_micros=total,
+        refunded_transaction_id=entry.id,
+    )
+    published.append(entry)
+    return "refunded"
+
+
+async def _account_updated(tenant_id: UUID, event: dict[str, Any], obj: dict[str, Any]) -> str:
+    created = _created(event)
+    account_id = obj.get("id")
+    if (
+        created is not None
+        and isinstance(account_id, str)
+        and await stripe_top_ups.newer_event_exists(
+            ACCOUNT_UPDATED, account_id, created, event["id"]
+        )
+    ):
+        return "ignored"  # a newer account.updated was applied already
+    status, charges_enabled = account_status(obj)
+    await stripe_top_ups.set_tenant_stripe(tenant_id, status, charges_enabled)
+    return "account"
+
+
+async def _resume_source(wallet_id: UUID) -> None:
+    source_id = await stripe_top_ups.source_of_wallet(wallet_id)
+    if source_id is not None:
+        await ledger.update_suspensions([source_id])
+
+
+def _intent_id(top_up: StripeTopUp, obj: dict[str, Any]) -> str:
+    if top_up.payment_intent_id is not None:
+        return top_up.payment_intent_id
+    candidate = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
+    return str(candidate)
+
+
+def _object_id(obj: dict[str, Any]) -> str | None:
+    value = obj.get("id")
+    return value[:255] if isinstance(value, str) else None
+
+
+def _created(event: dict[str, Any]) -> datetime | None:
+    created = event.get("created")
+    if isinstance(created, int) and not isinstance(created, bool) and created > 0:
+        return datetime.fromtimestamp(created, UTC)
+    return None
+
+
+def _uuid(value: object) -> UUID | None:
+    try:
+        return UUID(str(value)) if isinstance(value, str) else None
+    except ValueError:
+        return None
