@@ -29,7 +29,7 @@ from domain.wallet.top_ups import (
     top_up_hash,
 )
 from domain.wallet.wallet import Wallet
-from storage import stripe_top_ups, wallets
+from storage import sources, stripe_top_ups, wallets
 
 GATEWAY_OFFLINE = "Stripe top-ups arrive with the Stripe integration; use MANUAL."
 NOT_CONNECTED = "The tenant has no connected Stripe account: its clients cannot pay by Stripe yet."
@@ -68,7 +68,10 @@ async def start_stripe_top_up(
         raise IdempotencyConflictError(idempotency_key)
     intent_status: str | None = None
     if top_up.payment_intent_id is None and top_up.status is TopUpStatus.REQUIRES_PAYMENT:
-        top_up, intent_status = await _create_intent(top_up, payment_method_id, gateway)
+        customer_id = await _customer_of(wallet)
+        top_up, intent_status = await _create_intent(
+            top_up, payment_method_id, gateway, customer_id
+        )
     if top_up.status is TopUpStatus.FAILED and top_up.payment_intent_id is None:
         # The card was declined when the PaymentIntent was created: the retry answers the same.
         raise PaymentFailedError(top_up.failure_message or "Declined.", top_up.decline_code)
@@ -84,14 +87,26 @@ async def _paying_account(wallet: Wallet) -> str | None:
     return account_id
 
 
+async def _customer_of(wallet: Wallet) -> str | None:
+    """A source's Stripe customer on the connected account, so its saved cards can be used."""
+    if wallet.source_id is None:
+        return None
+    source = await sources.source_by_id(wallet.source_id)
+    return None if source is None else source.stripe_customer_id
+
+
 async def _create_intent(
-    top_up: StripeTopUp, payment_method_id: str | None, gateway: PaymentGateway
+    top_up: StripeTopUp,
+    payment_method_id: str | None,
+    gateway: PaymentGateway,
+    customer_id: str | None,
 ) -> tuple[StripeTopUp, str]:
     request = IntentRequest(
         amount_micros=top_up.amount_micros,
         currency=top_up.currency,
         idempotency_key=top_up.intent_idempotency_key(),
         connected_account_id=top_up.connected_account_id,
+        customer_id=customer_id,
         payment_method_id=payment_method_id,
         metadata=top_up.metadata(),
         description=STRIPE_TOP_UP_DESCRIPTION,

@@ -17,6 +17,7 @@ from domain.errors import (
 from domain.wallet.top_ups import TopUpStatus
 from services import events
 from storage import stripe_top_ups
+from storage.database import connection, is_postgres
 from tests.conftest import Database
 from tests.usage.conftest import Agency, make_agency
 from tests.webhooks.conftest import (
@@ -228,3 +229,16 @@ async def _amounts(agency: Agency) -> list[tuple[str, int]]:
         f"WHERE wallet_id = '{agency.source_wallet}' ORDER BY id"
     )
     return [(str(r["kind"]), int(r["amount_micros"])) for r in rows]
+
+
+async def test_a_source_with_a_stripe_customer_pays_as_that_customer(agency: Agency) -> None:
+    await connection().execute_query(
+        "UPDATE sources SET stripe_customer_id = " + ("$1" if is_postgres() else "?"),
+        ["cus_client_1"],
+    )
+    gateway = FakeGateway()
+
+    await start(agency.source_wallet, USD_20, "pay-customer", gateway)
+    await start(agency.tenant_wallet, USD_20, "pay-tenant", gateway)
+
+    assert [r.customer_id for r in gateway.requests] == ["cus_client_1", None]
