@@ -31,7 +31,9 @@ from domain.wallet.top_ups import (
 from domain.wallet.wallet import Wallet
 from storage import sources, stripe_top_ups, wallets
 
-GATEWAY_OFFLINE = "Stripe top-ups arrive with the Stripe integration; use MANUAL."
+GATEWAY_OFFLINE = (
+    "Stripe is not configured for this Rebill (STRIPE_API_KEY is unset): use a MANUAL top-up."
+)
 NOT_CONNECTED = "The tenant has no connected Stripe account: its clients cannot pay by Stripe yet."
 
 

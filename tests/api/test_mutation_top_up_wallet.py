@@ -35,7 +35,9 @@ SUCCESS = f"""
 }}
 ... on IdempotencyConflict {{ idempotencyKey }}
 """
-STRIPE_LATER = "Stripe top-ups arrive with the Stripe integration; use MANUAL."
+STRIPE_OFFLINE = (
+    "Stripe is not configured for this Rebill (STRIPE_API_KEY is unset): use a MANUAL top-up."
+)
 
 
 def manual(wallet_id: str, amount: str, key: str, **more: Any) -> dict[str, Any]:
@@ -235,7 +237,7 @@ async def test_stripe_top_ups_are_not_available_yet_and_write_nothing(
             "topUpWallet", {"amount": "20", "idempotencyKey": "pay-1", **input_}, secret
         )
 
-        assert result == {"__typename": "StripeNotConnected", "message": STRIPE_LATER}, input_
+        assert result == {"__typename": "StripeNotConnected", "message": STRIPE_OFFLINE}, input_
     assert await row_counts() == before
 
 
@@ -305,7 +307,7 @@ async def test_a_top_up_that_lifts_the_balance_to_the_floor_resumes_the_source(
 
 
 def test_a_failed_payment_answers_payment_failed_with_its_decline_code() -> None:
-    """Payments arrive with the Stripe integration; the mapping of their failure is here now."""
+    """Declines come from the Stripe adapter; their mapping to PaymentFailed is checked here."""
     assert "PaymentFailed" in union_members("TopUpWalletResult")
 
     mapped = to_error_type(PaymentFailedError("Your card was declined.", "insufficient_funds"))
