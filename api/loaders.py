@@ -16,8 +16,9 @@ from domain.rate_card import RateCard, RateCardVersion
 from domain.tenancy import Source, Tenant
 from domain.usage import UsageEventRecord
 from domain.wallet.ledger import WalletTransaction
+from domain.wallet.reloads import WalletReload
 from domain.wallet.wallet import Wallet
-from services import meters, rate_cards, sources, tenants, usage_log, wallets
+from services import meters, rate_cards, reloads, sources, tenants, usage_log, wallets
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -61,6 +62,10 @@ class WalletByIdLoader(MappingLoader[UUID, Wallet]):
     fetch = staticmethod(wallets.wallets_by_ids)
 
 
+class LatestReloadByWalletIdLoader(MappingLoader[UUID, WalletReload]):
+    fetch = staticmethod(reloads.latest_reloads)
+
+
 class MeterByCodeLoader(MappingLoader[str, MeterDefinition]):
     fetch = staticmethod(meters.meters_by_codes)
 
@@ -100,4 +105,5 @@ class Loaders:
         self.rate_card_versions_by_card_id = RateCardVersionsByCardIdLoader()
         self.wallet_by_owner_id = WalletByOwnerIdLoader()
         self.wallet_by_id = WalletByIdLoader()
+        self.latest_reload_by_wallet_id = LatestReloadByWalletIdLoader()
         self.meter_by_code = MeterByCodeLoader()

@@ -1,5 +1,8 @@
 """The in-process hourly accrual timer, used by the API when REDIS_URL is unset (DESIGN.md §5).
 
+Alongside it, every minute, the auto-reloads that debits claimed are started (what the arq
+worker's minutely cron does when Redis is configured).
+
 It runs the same service the arq worker runs: a few seconds after each hour closes, every pending
 tenant-hour up to now is accrued. A failed run is logged and the loop goes on; the next run
 accrues what this one missed, because the accrual records each tenant-hour once.
@@ -14,9 +17,10 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from domain.accrual import HOUR, hour_start
-from services import accrual, clock
+from services import accrual, clock, reloads
 
 WAKE_AFTER_HOUR = timedelta(seconds=5)
+RELOAD_EVERY = timedelta(minutes=1)
 logger = logging.getLogger("rebill.scheduler")
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -48,8 +52,27 @@ async def run_hourly(sleep: Sleep = asyncio.sleep) -> None:
         await accrue_due_hours()
 
 
-def start(sleep: Sleep = asyncio.sleep) -> asyncio.Task[None]:
-    return asyncio.create_task(run_hourly(sleep), name="rebill-hourly-accrual")
+async def start_reloads() -> int | None:
+    """One run: starts the pending auto-reloads. None when the run failed."""
+    try:
+        return await reloads.start_pending_reloads()
+    except Exception:
+        logger.exception("auto-reload run failed; the next run picks up what it missed")
+        return None
+
+
+async def run_reloads(sleep: Sleep = asyncio.sleep) -> None:
+    while True:
+        await sleep(RELOAD_EVERY.total_seconds())
+        await start_reloads()
+
+
+async def _run_all(sleep: Sleep, reload_sleep: Sleep) -> None:
+    await asyncio.gather(run_hourly(sleep), run_reloads(reload_sleep))
+
+
+def start(sleep: Sleep = asyncio.sleep, reload_sleep: Sleep = asyncio.sleep) -> asyncio.Task[None]:
+    return asyncio.create_task(_run_all(sleep, reload_sleep), name="rebill-hourly-accrual")
 
 
 async def stop(task: asyncio.Task[None]) -> None:

@@ -20,6 +20,7 @@ import stripe
 
 from adapters.stripe_gateway import stripe_minor_unit_digits
 from domain.wallet.ledger import TransactionKind, WalletTransaction
+from domain.wallet.reloads import AUTO_RELOAD_DESCRIPTION, ReloadStatus, WalletReload
 from domain.wallet.top_ups import (
     STRIPE_REFUND_DESCRIPTION,
     STRIPE_TOP_UP_DESCRIPTION,
@@ -30,7 +31,7 @@ from domain.wallet.top_ups import (
 )
 from services import events
 from services.clock import utc_now
-from storage import ledger, stripe_top_ups
+from storage import ledger, reloads, stripe_top_ups
 from storage.database import transaction
 from storage.locks import lock_tenants
 
@@ -107,7 +108,13 @@ async def handle(event: dict[str, Any]) -> WebhookOutcome:
     obj: dict[str, Any] = event["data"]["object"]
     published: list[WalletTransaction] = []
     top_up = await _top_up_of(kind, obj)
-    tenant_id = top_up.tenant_id if top_up is not None else await _tenant_of(event, obj)
+    reload = None if top_up is not None else await _reload_of(kind, obj)
+    if top_up is not None:
+        tenant_id: UUID | None = top_up.tenant_id
+    elif reload is not None:
+        tenant_id = reload.tenant_id
+    else:
+        tenant_id = await _tenant_of(event, obj)
     async with transaction():
         fresh = await stripe_top_ups.record_event(
             event_id=event_id,
@@ -129,6 +136,10 @@ async def handle(event: dict[str, Any]) -> WebhookOutcome:
             effect = await _failed(top_up.id, obj)
         elif top_up is not None and kind == CHARGE_REFUNDED:
             effect = await _refunded(top_up.id, obj, published)
+        elif reload is not None and kind == PAYMENT_SUCCEEDED:
+            effect = await _reload_succeeded(reload.id, obj, published)
+        elif reload is not None and kind == PAYMENT_FAILED:
+            effect = await _reload_failed(reload.id, obj)
         elif tenant_id is not None and kind == ACCOUNT_UPDATED:
             effect = await _account_updated(tenant_id, event, obj)
         else:
@@ -160,6 +171,27 @@ async def _top_up_of(kind: str, obj: dict[str, Any]) -> StripeTopUp | None:
             or (found.payment_intent_id not in (None, intent_id))
         ):
             return None  # metadata naming someone else's top-up: not ours to credit
+    return found
+
+
+async def _reload_of(kind: str, obj: dict[str, Any]) -> WalletReload | None:
+    """The auto-reload a PaymentIntent event is about: by its stored id, else by metadata."""
+    if kind not in (PAYMENT_SUCCEEDED, PAYMENT_FAILED):
+        return None
+    intent_id = obj.get("id")
+    found = None
+    if isinstance(intent_id, str):
+        found = await reloads.reload_by_intent(intent_id)
+    metadata = obj.get("metadata")
+    if found is None and isinstance(metadata, dict):
+        reload_id = _uuid(metadata.get("reload_id"))
+        if reload_id is not None:
+            found = await reloads.reload_by_id(reload_id)
+        if found is not None and (
+            str(found.wallet_id) != metadata.get("wallet_id")
+            or (found.payment_intent_id not in (None, intent_id))
+        ):
+            return None  # metadata naming someone else's reload: not ours to credit
     return found
 
 
@@ -217,18 +249,77 @@ async def _failed(top_up_id: UUID, obj: dict[str, Any]) -> str:
     top_up = await stripe_top_ups.top_up_for_update(top_up_id)
     if top_up.credited:
         return "ignored"  # a late failure of an attempt before the one that succeeded
-    error = obj.get("last_payment_error")
-    error = error if isinstance(error, dict) else {}
-    message = error.get("message")
-    code = error.get("decline_code") or error.get("code")
+    message, code = _payment_error(obj)
     await stripe_top_ups.update_top_up(
         top_up.id,
         status=TopUpStatus.FAILED,
         payment_intent_id=_intent_id(top_up, obj),
-        failure_message=(message if isinstance(message, str) else "The payment failed.")[:500],
-        decline_code=code[:100] if isinstance(code, str) else None,
+        failure_message=message,
+        decline_code=code,
     )
     return "failed"
+
+
+async def _reload_succeeded(
+    reload_id: UUID, obj: dict[str, Any], published: list[WalletTransaction]
+) -> str:
+    reload = await reloads.reload_for_update(reload_id)
+    if reload.credited:
+        return "ignored"  # another event for this PaymentIntent credited it already
+    received = obj.get("amount_received")
+    amount = (
+        minor_to_micros(received, stripe_minor_unit_digits(reload.currency))
+        if isinstance(received, int) and received > 0
+        else reload.amount_micros
+    )
+    intent_id = reload.payment_intent_id or str(obj.get("id"))
+    move = ledger.WalletMove(
+        wallet_id=reload.wallet_id,
+        tenant_id=reload.tenant_id,
+        delta_micros=amount,
+        kind=TransactionKind.AUTO_RELOAD,
+        description=AUTO_RELOAD_DESCRIPTION,
+        reference=intent_id,
+    )
+    entry = (await ledger.move_wallets([move], utc_now()))[reload.wallet_id]
+    await _resume_source(reload.wallet_id)
+    await reloads.update_reload(
+        reload.id,
+        status=ReloadStatus.SUCCEEDED,
+        payment_intent_id=intent_id,
+        credited_transaction_id=entry.id,
+        failure_message=None,
+        decline_code=None,
+    )
+    published.append(entry)
+    return "credited"
+
+
+async def _reload_failed(reload_id: UUID, obj: dict[str, Any]) -> str:
+    reload = await reloads.reload_for_update(reload_id)
+    if reload.credited:
+        return "ignored"  # a late failure of an attempt before the one that succeeded
+    message, code = _payment_error(obj)
+    await reloads.update_reload(
+        reload.id,
+        status=ReloadStatus.FAILED,
+        payment_intent_id=reload.payment_intent_id or str(obj.get("id")),
+        failure_message=message,
+        decline_code=code,
+    )
+    return "failed"
+
+
+def _payment_error(obj: dict[str, Any]) -> tuple[str, str | None]:
+    """The PaymentIntent's last error: (message, decline code), cut to the columns' sizes."""
+    error = obj.get("last_payment_error")
+    error = error if isinstance(error, dict) else {}
+    message = error.get("message")
+    code = error.get("decline_code") or error.get("code")
+    return (
+        (message if isinstance(message, str) else "The payment failed.")[:500],
+        code[:100] if isinstance(code, str) else None,
+    )
 
 
 async def _refunded(

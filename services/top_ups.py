@@ -54,7 +54,7 @@ async def start_stripe_top_up(
     payload_hash = top_up_hash(wallet.id, amount_micros, payment_method_id)
     top_up = await stripe_top_ups.top_up_by_key(wallet.id, idempotency_key)
     if top_up is None:
-        account_id = await _paying_account(wallet)
+        account_id = await paying_account(wallet)
         top_up = await stripe_top_ups.insert_top_up(
             tenant_id=wallet.tenant_id,
             wallet_id=wallet.id,
@@ -70,7 +70,7 @@ async def start_stripe_top_up(
         raise IdempotencyConflictError(idempotency_key)
     intent_status: str | None = None
     if top_up.payment_intent_id is None and top_up.status is TopUpStatus.REQUIRES_PAYMENT:
-        customer_id = await _customer_of(wallet)
+        customer_id = await customer_of(wallet)
         top_up, intent_status = await _create_intent(
             top_up, payment_method_id, gateway, customer_id
         )
@@ -80,7 +80,7 @@ async def start_stripe_top_up(
     return WalletChange(await _reload(wallet.id), None, _intent_of(top_up, intent_status))
 
 
-async def _paying_account(wallet: Wallet) -> str | None:
+async def paying_account(wallet: Wallet) -> str | None:
     if wallet.source_id is None:
         return None  # the tenant pays the platform
     account_id = await stripe_top_ups.tenant_stripe_account_id(wallet.tenant_id)
@@ -89,7 +89,7 @@ async def _paying_account(wallet: Wallet) -> str | None:
     return account_id
 
 
-async def _customer_of(wallet: Wallet) -> str | None:
+async def customer_of(wallet: Wallet) -> str | None:
     """A source's Stripe customer on the connected account, so its saved cards can be used."""
     if wallet.source_id is None:
         return None

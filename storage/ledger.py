@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.tenancy import BillingMode, SourceStatus
 from domain.wallet.ledger import TransactionKind, WalletTransaction
+from storage import reloads
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.sql import Params, any_of, id_value, row_chunks, rows_source
@@ -39,7 +40,11 @@ async def move_wallets(
         return {}
     assert len({m.wallet_id for m in moves}) == len(moves), "one move per wallet per batch"
     balances = await _add_to_balances(moves)
-    return await _record(moves, balances, occurred_at)
+    recorded = await _record(moves, balances, occurred_at)
+    # Every balance change passes here: a debit crossing an auto-reload threshold claims its
+    # one reload, a credit back above it re-arms the wallet (same transaction, set-based).
+    await reloads.claim_crossings([m.wallet_id for m in moves])
+    return recorded
 
 
 async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, int]:

@@ -17,6 +17,7 @@ from domain.meters import MeterKind
 from domain.rate_card import RateCardKind, Settlement
 from domain.tenancy import BillingMode, InvoiceApproval, SourceStatus, StripeStatus
 from domain.wallet.ledger import TransactionKind
+from domain.wallet.reloads import ReloadStatus
 from domain.wallet.top_ups import TopUpStatus
 
 
@@ -180,6 +181,9 @@ class Wallet(Model):
     auto_reload_amount_micros = fields.BigIntField(null=True)
     auto_reload_monthly_cap_micros = fields.BigIntField(null=True)
     payment_method_id = fields.CharField(max_length=255, null=True)
+    # False from a crossing below the auto-reload threshold until the balance is back at or
+    # above it: one reload per crossing (storage.reloads).
+    auto_reload_armed = fields.BooleanField(default=True, db_default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     tenant_id: object
@@ -529,3 +533,35 @@ class StripeTopUp(Model):
         table = "stripe_top_ups"
         unique_together = (("wallet", "idempotency_key"),)
         indexes = [Index(fields=("tenant_id", "created_at", "id"))]
+
+
+class WalletReload(Model):
+    """An auto-reload: claimed by the debit that crossed the threshold, started by a worker."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid4)
+    tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
+        "models.Tenant", related_name=False, on_delete=fields.RESTRICT
+    )
+    wallet: fields.ForeignKeyRelation[Wallet] = fields.ForeignKeyField(
+        "models.Wallet", related_name=False, on_delete=fields.RESTRICT
+    )
+    amount_micros = fields.BigIntField()
+    currency = fields.CharField(max_length=3)
+    month_start = fields.DatetimeField()
+    status = fields.CharEnumField(ReloadStatus, max_length=16)
+    payment_intent_id = fields.CharField(max_length=255, null=True, unique=True)
+    failure_message = fields.CharField(max_length=500, null=True)
+    decline_code = fields.CharField(max_length=100, null=True)
+    credited_transaction_id = fields.BigIntField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    tenant_id: object
+    wallet_id: object
+
+    class Meta:
+        table = "wallet_reloads"
+        indexes = [
+            Index(fields=("status", "created_at")),
+            Index(fields=("wallet_id", "month_start")),
+        ]

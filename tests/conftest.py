@@ -36,6 +36,7 @@ PLATFORM = Caller(Role.PLATFORM)
 TABLES_IN_DELETE_ORDER = (
     "stripe_events",
     "stripe_top_ups",
+    "wallet_reloads",
     "flat_fees",
     "accruals",
     "accrued_hours",

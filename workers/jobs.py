@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from services import accrual, clock
+from services import accrual, clock, reloads
 
 ACCRUE_JOB = "accrue_tenant_hour_job"
 logger = logging.getLogger("rebill.workers")
@@ -68,3 +68,12 @@ async def accrue_tenant_hour(_ctx: dict[str, Any], tenant_id: str, hour: str) ->
         "wholesale_micros": this_hour.wholesale_micros,
         "retail_micros": this_hour.retail_micros,
     }
+
+
+async def start_pending_reloads(_ctx: dict[str, Any]) -> dict[str, int]:
+    """Cron: starts the auto-reloads that debits claimed (services.reloads); safe to run on
+    several workers at once and to repeat."""
+    started = await reloads.start_pending_reloads()
+    if started:
+        logger.info("auto-reload: %d PaymentIntents started", started)
+    return {"started": started}

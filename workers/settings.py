@@ -59,6 +59,10 @@ async def enqueue_due_hours(ctx: dict[str, Any]) -> dict[str, int]:
     return await jobs.enqueue_due_hours(ctx)
 
 
+async def start_pending_reloads(ctx: dict[str, Any]) -> dict[str, int]:
+    return await jobs.start_pending_reloads(ctx)
+
+
 async def startup(ctx: dict[str, Any]) -> None:
     """Opens the database for the worker's lifetime (closed by ``shutdown``)."""
     stack = AsyncExitStack()
@@ -86,6 +90,8 @@ class WorkerSettings:
     functions = [accrue_tenant_hour_job]
     cron_jobs = [
         cron(enqueue_due_hours, minute=0, second=5, run_at_startup=True),
+        # Every minute: the auto-reloads that debits claimed get their PaymentIntent.
+        cron(start_pending_reloads, second=15, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
+from uuid import UUID
 
 import strawberry
 
@@ -81,6 +82,19 @@ class AutoReload:
     amount: Money | None
     monthly_cap: Money | None
     payment_method_id: str | None
+    wallet_id: strawberry.Private[UUID]
+
+    @strawberry.field(
+        description="Why the latest auto-reload failed or was skipped; null when it did not."
+    )
+    async def last_failure(self, info: Info) -> str | None:
+        latest = await info.context.loaders.latest_reload_by_wallet_id.get(self.wallet_id)
+        return None if latest is None else latest.failure_message
+
+    @strawberry.field(description="When the latest auto-reload was claimed or last changed.")
+    async def last_attempt_at(self, info: Info) -> datetime | None:
+        latest = await info.context.loaders.latest_reload_by_wallet_id.get(self.wallet_id)
+        return None if latest is None else latest.updated_at
 
 
 @strawberry.type(name="Wallet")
@@ -143,6 +157,7 @@ class WalletNode(Node):
                 amount=money_or_none(wallet.auto_reload_amount_micros, currency),
                 monthly_cap=money_or_none(wallet.auto_reload_monthly_cap_micros, currency),
                 payment_method_id=wallet.payment_method_id,
+                wallet_id=wallet.id,
             ),
             model=wallet,
         )

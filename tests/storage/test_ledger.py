@@ -41,7 +41,8 @@ async def test_one_statement_moves_every_wallet_and_records_its_transaction(
     async with transaction():
         recorded = await move_wallets(moves, utc_now())
 
-    assert sql.count == 2  # one UPDATE for both wallets, one INSERT for both transactions
+    # one UPDATE for both wallets, one INSERT for both transactions, one auto-reload claim
+    assert sql.count == 3
     assert recorded[owned[tenant.id].id].balance_after_micros == -1_500
     assert recorded[owned[source.id].id].balance_after_micros == 2_000_000
     assert all(balance == ledger for balance, ledger in (await ledger_sums()).values())
