@@ -140,6 +140,8 @@ async def handle(event: dict[str, Any]) -> WebhookOutcome:
             effect = await _reload_succeeded(reload.id, obj, published)
         elif reload is not None and kind == PAYMENT_FAILED:
             effect = await _reload_failed(reload.id, obj)
+        elif reload is not None and kind == CHARGE_REFUNDED:
+            effect = await _reload_refunded(reload.id, obj, published)
         elif tenant_id is not None and kind == ACCOUNT_UPDATED:
             effect = await _account_updated(tenant_id, event, obj)
         else:
@@ -175,7 +177,11 @@ async def _top_up_of(kind: str, obj: dict[str, Any]) -> StripeTopUp | None:
 
 
 async def _reload_of(kind: str, obj: dict[str, Any]) -> WalletReload | None:
-    """The auto-reload a PaymentIntent event is about: by its stored id, else by metadata."""
+    """The auto-reload a PaymentIntent event is about: by its stored id, else by metadata; a
+    refunded charge names its PaymentIntent."""
+    if kind == CHARGE_REFUNDED:
+        charged = obj.get("payment_intent")
+        return await reloads.reload_by_intent(charged) if isinstance(charged, str) else None
     if kind not in (PAYMENT_SUCCEEDED, PAYMENT_FAILED):
         return None
     intent_id = obj.get("id")
@@ -344,19 +350,16 @@ async def _refunded(
         await _credit(top_up, amount, intent_id, published)
         top_up = await stripe_top_ups.top_up_for_update(top_up_id)
     total = minor_to_micros(refunded, digits)
-    delta = total - top_up.refunded_micros
-    if delta <= 0:
-        return "ignored"
-    move = ledger.WalletMove(
-        wallet_id=top_up.wallet_id,
-        tenant_id=top_up.tenant_id,
-        delta_micros=-delta,
-        kind=TransactionKind.REFUND,
-        description=STRIPE_REFUND_DESCRIPTION,
-        reference=str(obj.get("id") or intent_id),
+    entry = await _debit_refund(
+        top_up.wallet_id,
+        top_up.tenant_id,
+        top_up.refunded_micros,
+        total,
+        str(obj.get("id") or intent_id),
+        published,
     )
-    entry = (await ledger.move_wallets([move], utc_now()))[top_up.wallet_id]
-    await _resume_source(top_up.wallet_id)
+    if entry is None:
+        return "ignored"
     fully = obj.get("refunded") is True or total >= top_up.amount_micros
     await stripe_top_ups.update_top_up(
         top_up.id,
@@ -364,7 +367,60 @@ async def _refunded(
         refunded_micros=total,
         refunded_transaction_id=entry.id,
     )
+    return "refunded"
+
+
+async def _debit_refund(
+    wallet_id: UUID,
+    tenant_id: UUID,
+    already_micros: int,
+    total_micros: int,
+    reference: str,
+    published: list[WalletTransaction],
+) -> WalletTransaction | None:
+    """One REFUND for what Stripe refunded beyond what was recorded already; None if nothing."""
+    delta = total_micros - already_micros
+    if delta <= 0:
+        return None
+    move = ledger.WalletMove(
+        wallet_id=wallet_id,
+        tenant_id=tenant_id,
+        delta_micros=-delta,
+        kind=TransactionKind.REFUND,
+        description=STRIPE_REFUND_DESCRIPTION,
+        reference=reference,
+    )
+    entry = (await ledger.move_wallets([move], utc_now()))[wallet_id]
+    await _resume_source(wallet_id)
     published.append(entry)
+    return entry
+
+
+async def _reload_refunded(
+    reload_id: UUID, obj: dict[str, Any], published: list[WalletTransaction]
+) -> str:
+    """A refunded auto-reload charge is debited like a refunded top-up, once per amount."""
+    reload = await reloads.reload_for_update(reload_id)
+    refunded = obj.get("amount_refunded")
+    if not isinstance(refunded, int) or refunded <= 0:
+        return "ignored"
+    if not reload.credited:
+        # Paid, then refunded, with the succeeded event late or lost: credit it first.
+        paid = {"id": obj.get("payment_intent"), "amount_received": obj.get("amount_captured")}
+        await _reload_succeeded(reload_id, paid, published)
+        reload = await reloads.reload_for_update(reload_id)
+    total = minor_to_micros(refunded, stripe_minor_unit_digits(reload.currency))
+    entry = await _debit_refund(
+        reload.wallet_id,
+        reload.tenant_id,
+        reload.refunded_micros,
+        total,
+        str(obj.get("id") or reload.payment_intent_id),
+        published,
+    )
+    if entry is None:
+        return "ignored"
+    await reloads.update_reload(reload.id, refunded_micros=total, refunded_transaction_id=entry.id)
     return "refunded"
 
 

@@ -553,6 +553,9 @@ class WalletReload(Model):
     failure_message = fields.CharField(max_length=500, null=True)
     decline_code = fields.CharField(max_length=100, null=True)
     credited_transaction_id = fields.BigIntField(null=True)
+    # Refunds of the reload's charge, cumulative as Stripe reports them.
+    refunded_micros = fields.BigIntField(default=0, db_default=0)
+    refunded_transaction_id = fields.BigIntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -34,6 +34,7 @@ def to_reload(row: ReloadRow) -> WalletReload:
         credited_transaction_id=row.credited_transaction_id,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        refunded_micros=row.refunded_micros,
     )
 
 

@@ -47,6 +47,7 @@ class WalletReload:
     credited_transaction_id: int | None
     created_at: datetime
     updated_at: datetime
+    refunded_micros: int = 0
 
     @property
     def credited(self) -> bool:

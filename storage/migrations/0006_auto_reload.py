@@ -26,6 +26,8 @@ class Migration(migrations.Migration):
                 ('failure_message', fields.CharField(null=True, max_length=500)),
                 ('decline_code', fields.CharField(null=True, max_length=100)),
                 ('credited_transaction_id', fields.BigIntField(null=True)),
+                ('refunded_micros', fields.BigIntField(default=0, db_default=0)),
+                ('refunded_transaction_id', fields.BigIntField(null=True)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],

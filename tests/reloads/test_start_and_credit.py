@@ -14,7 +14,15 @@ from storage.database import connection
 from tests.graphql_client import GraphQLClient
 from tests.reloads.conftest import adjust, enable, reload_rows
 from tests.usage.conftest import Agency
-from tests.webhooks.conftest import ACCOUNT, FakeGateway, connect, deliver, event_body
+from tests.webhooks.conftest import (
+    ACCOUNT,
+    FakeGateway,
+    charge_object,
+    connect,
+    deliver,
+    event_body,
+    ledger_of,
+)
 
 
 async def crossed(wallet: object, cap: str | None = "100") -> None:
@@ -146,3 +154,39 @@ async def test_a_failed_webhook_records_the_decline(
         "expired_card",
         "Card expired.",
     )
+
+
+async def test_a_refunded_auto_reload_is_debited_once_per_refunded_amount(
+    agency: Agency, http: httpx2.AsyncClient
+) -> None:
+    wallet = agency.tenant_wallet
+    await crossed(wallet)
+    await start_pending_reloads(gateway=FakeGateway())
+    (row,) = await reload_rows(wallet)
+    intent_id = str(row["payment_intent_id"])
+    paid = {
+        "id": intent_id,
+        "object": "payment_intent",
+        "amount": 5000,
+        "amount_received": 5000,
+        "currency": "usd",
+        "metadata": {"reload_id": str(row["id"]), "wallet_id": str(wallet)},
+    }
+    await deliver(http, event_body("payment_intent.succeeded", paid))
+    before, _ = await ledger_of(wallet)
+
+    partial = event_body("charge.refunded", charge_object(intent_id, 5000, 2000))
+    for body in (
+        partial,
+        partial,
+        event_body("charge.refunded", charge_object(intent_id, 5000, 5000)),
+    ):
+        assert (await deliver(http, body)).status_code == 200
+
+    balance, ledger = await ledger_of(wallet)
+    refunds = await connection().execute_query_dict(
+        f"SELECT amount_micros FROM wallet_transactions WHERE wallet_id = '{wallet}' "
+        f"AND kind = '{TransactionKind.REFUND.value}' ORDER BY id"
+    )
+    assert [int(str(r["amount_micros"])) for r in refunds] == [-20_000_000, -30_000_000]
+    assert balance == ledger == before - 50_000_000
