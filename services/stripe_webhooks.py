@@ -217,37 +217,62 @@ async def _succeeded(
     top_up = await stripe_top_ups.top_up_for_update(top_up_id)
     if top_up.credited:
         return "ignored"  # another event for this PaymentIntent credited it already
-    received = obj.get("amount_received")
-    amount = (
-        minor_to_micros(received, stripe_minor_unit_digits(top_up.currency))
-        if isinstance(received, int) and received > 0
-        else top_up.amount_micros
-    )
+    amount = _received_micros(obj, top_up.currency, top_up.amount_micros)
     await _credit(top_up, amount, _intent_id(top_up, obj), published)
     return "credited"
+
+
+async def _credit_wallet(
+    wallet_id: UUID,
+    tenant_id: UUID,
+    amount_micros: int,
+    kind: TransactionKind,
+    description: str,
+    intent_id: str,
+    published: list[WalletTransaction],
+) -> WalletTransaction:
+    """Credits a paid PaymentIntent (reference: its id), resumes a source the floor suspended,
+    and queues the balance for publishing after commit."""
+    move = ledger.WalletMove(
+        wallet_id=wallet_id,
+        tenant_id=tenant_id,
+        delta_micros=amount_micros,
+        kind=kind,
+        description=description,
+        reference=intent_id,
+    )
+    entry = (await ledger.move_wallets([move], utc_now()))[wallet_id]
+    await _resume_source(wallet_id)
+    published.append(entry)
+    return entry
+
+
+def _received_micros(obj: dict[str, Any], currency: str, expected_micros: int) -> int:
+    """What Stripe reports received, else what was asked for."""
+    received = obj.get("amount_received")
+    if isinstance(received, int) and received > 0:
+        return minor_to_micros(received, stripe_minor_unit_digits(currency))
+    return expected_micros
 
 
 async def _credit(
     top_up: StripeTopUp, amount_micros: int, intent_id: str, published: list[WalletTransaction]
 ) -> WalletTransaction:
-    move = ledger.WalletMove(
-        wallet_id=top_up.wallet_id,
-        tenant_id=top_up.tenant_id,
-        delta_micros=amount_micros,
-        kind=TransactionKind.TOP_UP,
-        description=STRIPE_TOP_UP_DESCRIPTION,
-        reference=intent_id,
-        created_by_key_id=None,
+    entry = await _credit_wallet(
+        top_up.wallet_id,
+        top_up.tenant_id,
+        amount_micros,
+        TransactionKind.TOP_UP,
+        STRIPE_TOP_UP_DESCRIPTION,
+        intent_id,
+        published,
     )
-    entry = (await ledger.move_wallets([move], utc_now()))[top_up.wallet_id]
-    await _resume_source(top_up.wallet_id)
     await stripe_top_ups.update_top_up(
         top_up.id,
         status=TopUpStatus.SUCCEEDED,
         payment_intent_id=intent_id,
         credited_transaction_id=entry.id,
     )
-    published.append(entry)
     return entry
 
 
@@ -272,23 +297,16 @@ async def _reload_succeeded(
     reload = await reloads.reload_for_update(reload_id)
     if reload.credited:
         return "ignored"  # another event for this PaymentIntent credited it already
-    received = obj.get("amount_received")
-    amount = (
-        minor_to_micros(received, stripe_minor_unit_digits(reload.currency))
-        if isinstance(received, int) and received > 0
-        else reload.amount_micros
-    )
     intent_id = reload.payment_intent_id or str(obj.get("id"))
-    move = ledger.WalletMove(
-        wallet_id=reload.wallet_id,
-        tenant_id=reload.tenant_id,
-        delta_micros=amount,
-        kind=TransactionKind.AUTO_RELOAD,
-        description=AUTO_RELOAD_DESCRIPTION,
-        reference=intent_id,
+    entry = await _credit_wallet(
+        reload.wallet_id,
+        reload.tenant_id,
+        _received_micros(obj, reload.currency, reload.amount_micros),
+        TransactionKind.AUTO_RELOAD,
+        AUTO_RELOAD_DESCRIPTION,
+        intent_id,
+        published,
     )
-    entry = (await ledger.move_wallets([move], utc_now()))[reload.wallet_id]
-    await _resume_source(reload.wallet_id)
     await reloads.update_reload(
         reload.id,
         status=ReloadStatus.SUCCEEDED,
@@ -297,7 +315,6 @@ async def _reload_succeeded(
         failure_message=None,
         decline_code=None,
     )
-    published.append(entry)
     return "credited"
 
 
