@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import stripe
@@ -151,54 +152,70 @@ async def handle(event: dict[str, Any]) -> WebhookOutcome:
     return WebhookOutcome(event_id, kind, duplicate=False, effect=effect)
 
 
-async def _top_up_of(kind: str, obj: dict[str, Any]) -> StripeTopUp | None:
+class _Payment(Protocol):
+    @property
+    def wallet_id(self) -> UUID: ...
+
+    @property
+    def payment_intent_id(self) -> str | None: ...
+
+
+P = TypeVar("P", bound=_Payment)
+
+
+async def _payment_of(
+    kind: str,
+    obj: dict[str, Any],
+    by_intent: Callable[[str], Awaitable[P | None]],
+    by_id: Callable[[UUID], Awaitable[P | None]],
+    id_key: str,
+    metadata_on_refunds: bool,
+) -> P | None:
+    """The top-up or reload an event is about: by its stored PaymentIntent id (a refunded charge
+    names its PaymentIntent), else by the id in the metadata — a PaymentIntent whose id was not
+    stored yet because the request creating it failed after Stripe answered."""
     if kind in (PAYMENT_SUCCEEDED, PAYMENT_FAILED):
         intent_id = obj.get("id")
     elif kind == CHARGE_REFUNDED:
         intent_id = obj.get("payment_intent")
     else:
         return None
-    found = None
-    if isinstance(intent_id, str):
-        found = await stripe_top_ups.top_up_by_intent(intent_id)
+    found = await by_intent(intent_id) if isinstance(intent_id, str) else None
     metadata = obj.get("metadata")
+    if kind == CHARGE_REFUNDED and not metadata_on_refunds:
+        return found
     if found is None and isinstance(metadata, dict):
-        # A PaymentIntent whose id was not stored yet (the request creating it failed after
-        # Stripe answered): its metadata names the top-up.
-        top_up_id = _uuid(metadata.get("top_up_id"))
-        if top_up_id is not None:
-            found = await stripe_top_ups.top_up_by_id(top_up_id)
+        row_id = _uuid(metadata.get(id_key))
+        if row_id is not None:
+            found = await by_id(row_id)
         if found is not None and (
             str(found.wallet_id) != metadata.get("wallet_id")
             or (found.payment_intent_id not in (None, intent_id))
         ):
-            return None  # metadata naming someone else's top-up: not ours to credit
+            return None  # metadata naming someone else's payment: not ours to credit
     return found
+
+
+async def _top_up_of(kind: str, obj: dict[str, Any]) -> StripeTopUp | None:
+    return await _payment_of(
+        kind,
+        obj,
+        stripe_top_ups.top_up_by_intent,
+        stripe_top_ups.top_up_by_id,
+        "top_up_id",
+        metadata_on_refunds=True,
+    )
 
 
 async def _reload_of(kind: str, obj: dict[str, Any]) -> WalletReload | None:
-    """The auto-reload a PaymentIntent event is about: by its stored id, else by metadata; a
-    refunded charge names its PaymentIntent."""
-    if kind == CHARGE_REFUNDED:
-        charged = obj.get("payment_intent")
-        return await reloads.reload_by_intent(charged) if isinstance(charged, str) else None
-    if kind not in (PAYMENT_SUCCEEDED, PAYMENT_FAILED):
-        return None
-    intent_id = obj.get("id")
-    found = None
-    if isinstance(intent_id, str):
-        found = await reloads.reload_by_intent(intent_id)
-    metadata = obj.get("metadata")
-    if found is None and isinstance(metadata, dict):
-        reload_id = _uuid(metadata.get("reload_id"))
-        if reload_id is not None:
-            found = await reloads.reload_by_id(reload_id)
-        if found is not None and (
-            str(found.wallet_id) != metadata.get("wallet_id")
-            or (found.payment_intent_id not in (None, intent_id))
-        ):
-            return None  # metadata naming someone else's reload: not ours to credit
-    return found
+    return await _payment_of(
+        kind,
+        obj,
+        reloads.reload_by_intent,
+        reloads.reload_by_id,
+        "reload_id",
+        metadata_on_refunds=False,
+    )
 
 
 async def _tenant_of(event: dict[str, Any], obj: dict[str, Any]) -> UUID | None:
