@@ -18,7 +18,7 @@ from domain.usage import UsageEventRecord
 from domain.wallet.ledger import WalletTransaction
 from domain.wallet.reloads import WalletReload
 from domain.wallet.wallet import Wallet
-from services import meters, rate_cards, reloads, sources, tenants, usage_log, wallets
+from services import gauges, meters, rate_cards, reloads, sources, tenants, usage_log, wallets
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -44,6 +44,14 @@ class TenantByIdLoader(MappingLoader[UUID, Tenant]):
 
 class SourceByIdLoader(MappingLoader[UUID, Source]):
     fetch = staticmethod(sources.sources_by_ids)
+
+
+class GaugeLevelsBySourceIdLoader(MappingLoader[UUID, tuple[int, int]]):
+    """(seats, storage micro-MB) in force now. Not cached: a later setSeats or setStorage of the
+    same document changes them, and its payload must show the new levels."""
+
+    cache = False
+    fetch = staticmethod(gauges.levels_by_source_ids)
 
 
 class RateCardByIdLoader(MappingLoader[UUID, RateCard]):
@@ -101,6 +109,7 @@ class Loaders:
         self.first_usage_of_transaction = FirstUsageOfTransactionLoader(caller)
         self.tenant_by_id = TenantByIdLoader()
         self.source_by_id = SourceByIdLoader()
+        self.gauge_levels_by_source_id = GaugeLevelsBySourceIdLoader()
         self.rate_card_by_id = RateCardByIdLoader()
         self.rate_card_versions_by_card_id = RateCardVersionsByCardIdLoader()
         self.wallet_by_owner_id = WalletByOwnerIdLoader()

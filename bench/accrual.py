@@ -60,9 +60,9 @@ async def seed(url: str, hour_start_at: object) -> object:
         await connection.execute("UPDATE tenants SET created_at = $1", created)
         await connection.execute(
             "INSERT INTO sources (id, tenant_id, name, status, rebilling_enabled, billing_mode, "
-            "seats, storage_micro_mb, created_at, suspended_for_balance) "
+            "created_at, suspended_for_balance) "
             "SELECT gen_random_uuid(), $1, 'client ' || g, 'ACTIVE', FALSE, 'PREPAID_WALLET', "
-            "0, 0, now(), FALSE FROM generate_series(1, $2) g",
+            "now(), FALSE FROM generate_series(1, $2) g",
             tenant.id,
             SOURCES,
         )

@@ -97,8 +97,6 @@ class Source:
     billing_mode: BillingMode
     rate_card_id: UUID | None
     stripe_customer_id: str | None
-    seats: int
-    storage_micro_mb: int
     created_at: datetime
 
 

@@ -40,7 +40,6 @@ from services import clock, events
 from storage import accrual as rows
 from storage import tenants
 from storage.database import transaction
-from storage.gauges import refresh_cached_levels
 from storage.ledger import WalletMove, move_wallets, update_suspensions
 from storage.locks import lock_tenants
 from storage.usage_ingest import (
@@ -156,9 +155,6 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         debited = {c.source.id for c in charges if c.debits_source}
         debited |= {f.source.id for f in flat if f.owner(plan) == f.source.id}
         await update_suspensions(sorted(debited, key=str))
-        # Levels scheduled ahead take effect in Source.seats / storageMegabytes from here on.
-        # Each run covers [its hour, now]: consecutive runs leave no change uncovered.
-        await refresh_cached_levels(tenant_id, to_epoch_us(now), since_us=to_epoch_us(hour))
     await events.wallets_changed([*recorded.values(), *flat_recorded.values()])
     return HourAccrual(
         tenant_id=tenant_id,

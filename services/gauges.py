@@ -1,8 +1,9 @@
-"""Setting a source's seat and storage gauges (DESIGN.md §1, §1.5).
+"""Setting a source's seat and storage gauges and reading their levels (DESIGN.md §1, §1.5).
 
-Each change is kept: the hourly accrual weights every level by how long it held. A change takes
-the tenant's lock first, like accrual does, so the "not inside an accrued hour" check and the
-write happen while no accrual of that tenant can run.
+Each change is kept: the hourly accrual weights every level by how long it held, and the level
+in force now is read from the same history whenever it is shown. A change takes the tenant's
+lock first, like accrual does, so the "not inside an accrued hour" check and the write happen
+while no accrual of that tenant can run.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ from domain.gauges import (
     seats_level_micros,
 )
 from domain.meters import STORAGE, USER_SEAT
+from domain.money import MICROS_PER_UNIT
 from domain.tenancy import Source, SourceStatus
 from services import clock, visibility
-from storage import gauges, sources
+from storage import gauges
 from storage.database import transaction
 from storage.locks import lock_tenants
 
@@ -83,15 +85,18 @@ async def _change(
             to_epoch_us(effective),
             caller.key_id,
         )
-        await gauges.refresh_cached_levels(source.tenant_id, to_epoch_us(now), source.id)
-        updated = await sources.source_by_id(source.id)
-    assert updated is not None
-    return updated
+    # The source row is unchanged: its levels are read from the history when shown.
+    return source
 
 
-async def refresh_cached_levels(tenant_id: UUID) -> int:
-    """Brings the cached seats and storage of the tenant's sources to the levels in force now,
-    once scheduled changes have come into force; for the hourly job. Returns how many changed."""
-    async with transaction():
-        await lock_tenants([tenant_id])
-        return await gauges.refresh_cached_levels(tenant_id, to_epoch_us(clock.utc_now()))
+async def levels_by_source_ids(source_ids: list[UUID]) -> dict[UUID, tuple[int, int]]:
+    """Each source's (seats, storage in micro-MB) in force now, read from the histories, so a
+    change scheduled ahead shows as soon as it starts; 0 for a gauge never set."""
+    levels = await gauges.levels_in_force(source_ids, to_epoch_us(clock.utc_now()))
+    return {
+        source_id: (
+            levels.get((source_id, USER_SEAT), 0) // MICROS_PER_UNIT,
+            levels.get((source_id, STORAGE), 0),
+        )
+        for source_id in source_ids
+    }

@@ -53,8 +53,6 @@ SOURCE_FIELDS = (
     "billing_mode",
     "rate_card_id",
     "stripe_customer_id",
-    "seats",
-    "storage_micro_mb",
     "created_at",
 )
 

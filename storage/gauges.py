@@ -1,4 +1,4 @@
-"""Gauge histories (seats, storage MB) and the cached current levels on ``sources``.
+"""Gauge histories (seats, storage MB) and the levels they put in force at an instant.
 
 The changes of one (source, meter) form a chain of spans: each row holds its level from
 ``effective_us`` until the next row's ``effective_us`` (``until_us``), and the last row's
@@ -9,6 +9,7 @@ transaction: two changes of one source never interleave, and accrual never reads
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
@@ -16,10 +17,10 @@ from tortoise.expressions import Q
 
 from domain.accrual import GaugeSpan
 from domain.meters import STORAGE, USER_SEAT
-from domain.money import MICROS_PER_UNIT
 from storage.database import connection, is_postgres
+from storage.ids import as_uuid
 from storage.models import AccruedHour, GaugeChange
-from storage.sql import Params, id_value
+from storage.sql import Params, any_of, id_value, row_chunks
 
 
 async def last_accrued_hour(tenant_id: UUID) -> datetime | None:
@@ -65,66 +66,34 @@ async def insert_change(
     )
 
 
-async def current_level(source_id: UUID, meter: str, now_us: int) -> int:
-    """The level in force at ``now_us``, in micro-units; 0 before the first change."""
-    row = (
-        await GaugeChange.filter(source_id=source_id, meter_id=meter, effective_us__lte=now_us)
-        .order_by("-effective_us")
-        .first()
-    )
-    return 0 if row is None else row.level_micros
-
-
 async def gauge_history(source_id: UUID, meter: str) -> list[GaugeSpan]:
     """The source's changes of one gauge, oldest first."""
     rows = await GaugeChange.filter(source_id=source_id, meter_id=meter).order_by("effective_us")
     return [GaugeSpan(r.level_micros, r.effective_us, r.until_us) for r in rows]
 
 
-async def refresh_cached_levels(
-    tenant_id: UUID, now_us: int, source_id: UUID | None = None, since_us: int | None = None
-) -> int:
-    """Brings ``sources.seats`` / ``storage_micro_mb`` to the levels in force at ``now_us``.
-
-    For one source after a change, or for every source of the tenant whose scheduled change has
-    come into force since (one statement). Only rows whose cache differs are written. Returns
-    how many sources changed.
-    """
+async def levels_in_force(source_ids: Collection[UUID], at_us: int) -> dict[tuple[UUID, str], int]:
+    """The level of each (source, gauge) in force at ``at_us``, in micro-units: that of the one
+    span of its chain containing the instant. A gauge with no such span is left out (level 0)."""
+    if not source_ids:
+        return {}
     postgres = is_postgres()
-    params = Params(postgres)
-
-    def level_now(meter: str) -> str:
-        return (
-            "COALESCE((SELECT g.level_micros FROM gauge_changes g "
-            f"WHERE g.source_id = sources.id AND g.meter_id = {params.add(meter)} "
-            f"AND g.effective_us <= {params.add(now_us, 'bigint')} "
-            "ORDER BY g.effective_us DESC LIMIT 1), 0)"
+    ids = [(id_value(source_id, postgres),) for source_id in set(source_ids)]
+    levels: dict[tuple[UUID, str], int] = {}
+    for chunk in row_chunks(ids, postgres):
+        params = Params(postgres)
+        # Added in the order they appear: SQLite's placeholders are positional. The meters
+        # complete the (source_id, meter_id, effective_us) index's prefix.
+        sources = any_of(params, [source_id for (source_id,) in chunk], "uuid")
+        meters = any_of(params, [USER_SEAT, STORAGE], "text")
+        started = params.add(at_us, "bigint")
+        not_ended = params.add(at_us, "bigint")
+        rows = await connection().execute_query_dict(
+            "SELECT source_id, meter_id, level_micros FROM gauge_changes "
+            f"WHERE source_id {sources} AND meter_id {meters} AND effective_us <= {started} "
+            f"AND (until_us IS NULL OR until_us > {not_ended})",
+            params.values,
         )
-
-    # Placeholders are added in the order they appear: SQLite's are positional.
-    sql = (
-        f"UPDATE sources SET seats = {level_now(USER_SEAT)} / {MICROS_PER_UNIT}, "
-        f"storage_micro_mb = {level_now(STORAGE)} "
-        f"WHERE tenant_id = {params.add(id_value(tenant_id, postgres), 'uuid')}"
-    )
-    if source_id is not None:
-        sql += f" AND id = {params.add(id_value(source_id, postgres), 'uuid')}"
-    if since_us is not None:
-        # The hourly run: only sources with a change that came into force since ``since_us``.
-        sql += (
-            " AND id IN (SELECT c.source_id FROM gauge_changes c WHERE c.tenant_id = "
-            f"{params.add(id_value(tenant_id, postgres), 'uuid')} "
-            f"AND c.effective_us > {params.add(since_us, 'bigint')} "
-            f"AND c.effective_us <= {params.add(now_us, 'bigint')})"
-        )
-    # Only sources whose level in force now differs from their cache.
-    sql += (
-        " AND EXISTS (SELECT 1 FROM gauge_changes g WHERE g.source_id = sources.id "
-        f"AND g.effective_us <= {params.add(now_us, 'bigint')} "
-        f"AND (g.until_us IS NULL OR g.until_us > {params.add(now_us, 'bigint')}) "
-        "AND g.level_micros <> CASE g.meter_id "
-        f"WHEN {params.add(USER_SEAT)} THEN CAST(sources.seats AS BIGINT) * {MICROS_PER_UNIT} "
-        f"WHEN {params.add(STORAGE)} THEN sources.storage_micro_mb END)"
-    )
-    count, _ = await connection().execute_query(sql, params.values)
-    return int(count)
+        for row in rows:
+            levels[(as_uuid(row["source_id"]), str(row["meter_id"]))] = int(row["level_micros"])
+    return levels

@@ -148,8 +148,6 @@ class Source(Model):
     stripe_customer_id = fields.CharField(max_length=255, null=True)
     # Set when the wallet floor suspended it, so a credit resumes it (a manual suspension stays).
     suspended_for_balance = fields.BooleanField(default=False, db_default=False)
-    seats = fields.IntField(default=0)
-    storage_micro_mb = fields.BigIntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     tenant_id: object

@@ -26,8 +26,6 @@ def to_source(row: SourceRow) -> Source:
         billing_mode=BillingMode(row.billing_mode),
         rate_card_id=as_uuid_or_none(row.rate_card_id),
         stripe_customer_id=row.stripe_customer_id,
-        seats=row.seats,
-        storage_micro_mb=row.storage_micro_mb,
         created_at=row.created_at,
     )
 

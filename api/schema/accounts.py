@@ -169,6 +169,22 @@ async def _wallet_of(info: Info, owner_id: object) -> Wallet:
     return wallet
 
 
+async def _gauge_levels_of(info: Info, source: tenancy.Source) -> tuple[int, int]:
+    levels = await info.context.loaders.gauge_levels_by_source_id.get(source.id)
+    assert levels is not None, "a source whose gauges were never set is at 0"
+    return levels
+
+
+async def _source_seats(root: SourceNode, info: Info) -> int:
+    seats, _ = await _gauge_levels_of(info, root.model)
+    return seats
+
+
+async def _source_storage_megabytes(root: SourceNode, info: Info) -> Decimal:
+    _, storage_micro_mb = await _gauge_levels_of(info, root.model)
+    return micros_to_quantity(storage_micro_mb)
+
+
 @strawberry.type(name="Tenant")
 class TenantNode(Node):
     name: str
@@ -293,8 +309,9 @@ class SourceNode(Node):
     rebilling_enabled: bool
     billing_mode: BillingMode
     stripe_customer_id: str | None
-    seats: int
-    storage_megabytes: Decimal
+    # Resolved from the gauge histories; declared here to keep the schema's field order.
+    seats: int = strawberry.field(resolver=_source_seats)
+    storage_megabytes: Decimal = strawberry.field(resolver=_source_storage_megabytes)
     created_at: datetime
     model: strawberry.Private[tenancy.Source]
 
@@ -360,8 +377,6 @@ class SourceNode(Node):
             rebilling_enabled=source.rebilling_enabled,
             billing_mode=source.billing_mode,
             stripe_customer_id=source.stripe_customer_id,
-            seats=source.seats,
-            storage_megabytes=micros_to_quantity(source.storage_micro_mb),
             created_at=source.created_at,
             model=source,
         )

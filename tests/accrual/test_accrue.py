@@ -178,25 +178,25 @@ async def test_pending_hours_start_at_the_tenant_creation_hour(priced: Agency) -
     assert all(isinstance(tenant, UUID) for tenant, _ in pending)
 
 
-async def test_a_level_scheduled_ahead_shows_after_the_next_hourly_run(
+async def test_a_level_scheduled_ahead_is_in_force_once_it_starts_whether_accrued_or_not(
     priced: Agency, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from services import clock, gauges
-    from storage.sources import source_by_id
 
     start = await created_hours_ago(priced, 1)
     now = utc_now()
     await gauges.set_seats(PLATFORM, priced.source_id, 3, None)
     await gauges.set_seats(PLATFORM, priced.source_id, 8, now + timedelta(minutes=90))
-    before = await source_by_id(priced.source_id)
+    before = await gauges.levels_by_source_ids([priced.source_id])
 
     later = now + timedelta(hours=2)
     monkeypatch.setattr(clock, "utc_now", lambda: later)
+    not_accrued = await gauges.levels_by_source_ids([priced.source_id])
     await accrual.accrue_until(later)
-    after = await source_by_id(priced.source_id)
+    accrued = await gauges.levels_by_source_ids([priced.source_id])
 
-    assert before is not None and before.seats == 3
-    assert after is not None and after.seats == 8
+    assert before == {priced.source_id: (3, 0)}
+    assert not_accrued == accrued == {priced.source_id: (8, 0)}
     assert start < now
 
 

@@ -12,7 +12,7 @@ import pytest
 from api.ids import decode_id, encode_id
 from domain.accrual import to_epoch_us
 from domain.meters import STORAGE, USER_SEAT
-from services import clock, gauges
+from services import clock
 from tests.api.conftest import World
 from tests.api.observations import error_codes, row_counts
 from tests.conftest import Database
@@ -102,17 +102,49 @@ async def test_backdated_and_scheduled_changes_keep_the_history_and_show_the_lev
     assert (await read(gql, world, source_id))["seats"] == 10
 
 
-async def test_a_scheduled_change_shows_once_the_tenants_cached_levels_are_refreshed(
+async def test_a_scheduled_change_shows_once_the_clock_passes_it_without_any_accrual(
     gql: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await set_seats(gql, world.platform_secret, world.a.source_id, 3)
-    await set_seats(gql, world.platform_secret, world.a.source_id, 9, iso("2026-03-15T13:00"))
-    monkeypatch.setattr(clock, "utc_now", lambda: at("2026-03-15T13:00"))
+    source_id = world.a.source_id
+    await set_seats(gql, world.platform_secret, source_id, 3)
+    scheduled = await set_seats(
+        gql, world.platform_secret, source_id, 9, (NOW + timedelta(hours=1)).isoformat()
+    )
+    assert scheduled["source"]["seats"] == 3
+    before = await row_counts()
 
-    refreshed = await gauges.refresh_cached_levels(decode_id(world.a.tenant_id, "Tenant"))
+    monkeypatch.setattr(clock, "utc_now", lambda: NOW + timedelta(hours=1, microseconds=-1))
+    just_before = await read(gql, world, source_id)
+    monkeypatch.setattr(clock, "utc_now", lambda: NOW + timedelta(hours=1))
+    from_then_on = await read(gql, world, source_id)
 
-    assert refreshed == 1
-    assert (await read(gql, world, world.a.source_id))["seats"] == 9
+    assert just_before["seats"] == 3
+    assert from_then_on["seats"] == 9
+    # Nothing ran in between: no hour accrued, no row written.
+    assert await row_counts() == before
+
+
+async def test_each_mutation_of_one_document_shows_the_levels_after_it(
+    gql: GraphQLClient, world: World
+) -> None:
+    body = await gql.raw(
+        """mutation($id: ID!) {
+          first: setSeats(input: {sourceId: $id, seats: 2}) { ...levels }
+          second: setSeats(input: {sourceId: $id, seats: 5}) { ...levels }
+          third: setStorage(input: {sourceId: $id, megabytes: "1.5"}) { ...levels }
+        }
+        fragment levels on SourceSuccess { source { seats storageMegabytes } }
+        """,
+        {"id": world.a.source_id},
+        world.platform_secret,
+    )
+
+    assert body.get("errors") is None, body
+    assert body["data"] == {
+        "first": {"source": {"seats": 2, "storageMegabytes": "0"}},
+        "second": {"source": {"seats": 5, "storageMegabytes": "0"}},
+        "third": {"source": {"seats": 5, "storageMegabytes": "1.5"}},
+    }
 
 
 async def test_a_change_at_the_same_instant_replaces_the_level(

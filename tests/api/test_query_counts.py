@@ -7,7 +7,7 @@ from decimal import Decimal
 from api.ids import decode_id
 from domain.access import Caller, Role
 from domain.usage import MAX_GRAPHQL_EVENTS, UsageEventDraft
-from services import sources, tenants
+from services import gauges, sources, tenants
 from services.usage import record_usage
 from tests.api.conftest import World, make_agency
 from tests.graphql_client import GraphQLClient
@@ -26,7 +26,7 @@ TENANTS_WITH_RELATIONS = """
 
 SOURCES_WITH_RELATIONS = """
 query($id: ID!) { tenant(id: $id) { sources(first: 500) { totalCount edges { node {
-    name usageAllowed
+    name usageAllowed seats storageMegabytes
     wallet { balance { amount } }
     rateCard { name lines { meter { code } } }
     tenant { slug }
@@ -68,12 +68,16 @@ async def test_listing_sources_costs_the_same_for_2_or_42_sources(
     await tenants.set_default_rate_card(PLATFORM, tenant_id, decode_id(world.a.card_id, "RateCard"))
     few = await statements_for(gql, sql, SOURCES_WITH_RELATIONS, world.a.tenant_secret, variables)
     for index in range(40):
-        await sources.create_source(PLATFORM, tenant_id, name=f"client {index}")
+        source = await sources.create_source(PLATFORM, tenant_id, name=f"client {index}")
+        await gauges.set_seats(PLATFORM, source.id, index + 1)
+        await gauges.set_storage(PLATFORM, source.id, Decimal(index))
     many = await statements_for(gql, sql, SOURCES_WITH_RELATIONS, world.a.tenant_secret, variables)
 
     # key, tenant, count, sources page, wallets, tenants (for the default card), rate cards,
-    # card versions, their lines, meters
-    assert few == many == 10, sql.statements
+    # card versions, their lines, meters, and the gauge levels in force now: seats and storage
+    # are read from gauge_changes (one statement for every listed source and both gauges) since
+    # sources no longer cache them.
+    assert few == many == 11, sql.statements
 
 
 async def test_a_relation_shared_by_many_rows_is_loaded_once(

@@ -1,18 +1,19 @@
-"""Gauge histories on both backends: the chain of spans the accrual reads, the level in force at
-an instant, the tenant's last accrued hour and the cached levels on sources."""
+"""Gauge histories on both backends: the chain of spans the accrual reads, the levels in force at
+an instant and the tenant's last accrued hour."""
 
 from __future__ import annotations
 
 from uuid import UUID, uuid4
 
+import pytest
+
 from domain.access import Caller, Role
 from domain.meters import STORAGE, USER_SEAT
 from services import sources, tenants
-from storage import gauges
+from storage import gauges, sql
 from storage.models import GaugeChange
-from storage.sources import source_by_id
 from tests.conftest import Database
-from tests.gauge_rows import assert_consistent_chain, gauge_rows, insert_accrued_hour
+from tests.gauge_rows import gauge_rows, insert_accrued_hour
 from tests.usage_rows import at
 
 PLATFORM = Caller(Role.PLATFORM)
@@ -25,12 +26,6 @@ async def agency(slug: str, clients: int = 1) -> tuple[UUID, list[UUID]]:
         await sources.create_source(PLATFORM, tenant.id, name=f"client {i}") for i in range(clients)
     ]
     return tenant.id, [source.id for source in made]
-
-
-async def cached(source_id: UUID) -> tuple[int, int]:
-    source = await source_by_id(source_id)
-    assert source is not None
-    return source.seats, source.storage_micro_mb
 
 
 async def test_changes_inserted_in_any_order_form_one_chain(db: Database) -> None:
@@ -83,10 +78,15 @@ async def test_the_level_in_force_is_the_latest_change_not_after_the_instant(
     await gauges.insert_change(tenant, source, STORAGE, 7_000_000, 100, None)
     await gauges.insert_change(tenant, source, STORAGE, 500_000, 200, None)
 
-    levels = [await gauges.current_level(source, STORAGE, t) for t in (99, 100, 199, 200, 10**15)]
+    levels = [await gauges.levels_in_force([source], t) for t in (99, 100, 199, 200, 10**15)]
 
-    assert levels == [0, 7_000_000, 7_000_000, 500_000, 500_000]
-    assert await gauges.current_level(source, USER_SEAT, 10**15) == 0
+    assert levels == [
+        {},
+        {(source, STORAGE): 7_000_000},
+        {(source, STORAGE): 7_000_000},
+        {(source, STORAGE): 500_000},
+        {(source, STORAGE): 500_000},
+    ]
 
 
 async def test_the_last_accrued_hour_is_the_tenants_latest(db: Database) -> None:
@@ -102,39 +102,40 @@ async def test_the_last_accrued_hour_is_the_tenants_latest(db: Database) -> None
     assert await gauges.last_accrued_hour(tenant) == at("2026-03-01T11:00")
 
 
-async def test_refreshing_brings_cached_levels_to_what_is_in_force_and_only_those(
+async def test_levels_in_force_are_read_for_many_sources_at_once_and_only_those(
     db: Database,
 ) -> None:
-    tenant, (first, second) = await agency("refresh", clients=2)
+    tenant, (first, second, unset) = await agency("many", clients=3)
     other, (foreign,) = await agency("foreign")
     await gauges.insert_change(tenant, first, USER_SEAT, 3 * SEAT, 100, None)
     # A million seats is 10**12 micro-units: beyond a 32-bit integer.
     await gauges.insert_change(tenant, first, USER_SEAT, 1_000_000 * SEAT, 1_000, None)
+    await gauges.insert_change(tenant, first, STORAGE, 2_500_000, 150, None)
     await gauges.insert_change(tenant, second, STORAGE, 999_999_999_999_999_999, 500, None)
     await gauges.insert_change(other, foreign, USER_SEAT, 2 * SEAT, 100, None)
+    asked = [first, second, unset, first]  # a source asked twice is read once
 
-    at_200 = await gauges.refresh_cached_levels(tenant, 200)
-    again = await gauges.refresh_cached_levels(tenant, 200)
-    assert (at_200, again) == (1, 0)
-    assert [await cached(s) for s in (first, second, foreign)] == [(3, 0), (0, 0), (0, 0)]
+    at_200 = await gauges.levels_in_force(asked, 200)
+    at_1000 = await gauges.levels_in_force(asked, 1_000)
 
-    assert await gauges.refresh_cached_levels(tenant, 1_000) == 2
-    assert [await cached(s) for s in (first, second, foreign)] == [
-        (1_000_000, 0),
-        (0, 999_999_999_999_999_999),
-        (0, 0),
-    ]
-
-    assert await gauges.refresh_cached_levels(other, 100, foreign) == 1
-    assert await cached(foreign) == (2, 0)
+    assert at_200 == {(first, USER_SEAT): 3 * SEAT, (first, STORAGE): 2_500_000}
+    assert at_1000 == {
+        (first, USER_SEAT): 1_000_000 * SEAT,
+        (first, STORAGE): 2_500_000,
+        (second, STORAGE): 999_999_999_999_999_999,
+    }
+    assert await gauges.levels_in_force([], 1_000) == {}
 
 
-async def test_refreshing_one_source_leaves_the_tenants_others_alone(db: Database) -> None:
-    tenant, (first, second) = await agency("one", clients=2)
-    await gauges.insert_change(tenant, first, USER_SEAT, 3 * SEAT, 100, None)
-    await gauges.insert_change(tenant, second, USER_SEAT, 4 * SEAT, 100, None)
+async def test_levels_in_force_are_read_in_chunks_on_sqlite_past_its_parameter_limit(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant, made = await agency("chunks", clients=5)
+    for index, source in enumerate(made):
+        await gauges.insert_change(tenant, source, USER_SEAT, (index + 1) * SEAT, 100, None)
+    # Two ids a statement on SQLite: three statements for five sources.
+    monkeypatch.setattr(sql, "SQLITE_MAX_PARAMS", 2)
 
-    assert await gauges.refresh_cached_levels(tenant, 100, second) == 1
+    levels = await gauges.levels_in_force(made, 100)
 
-    assert [await cached(s) for s in (first, second)] == [(0, 0), (4, 0)]
-    assert_consistent_chain(await gauge_rows(first, USER_SEAT))
+    assert levels == {(source, USER_SEAT): (i + 1) * SEAT for i, source in enumerate(made)}
