@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from api.resolvers.mutations.adjust_wallet import adjust_wallet
@@ -49,6 +52,10 @@ from api.schema.scalars import SCALAR_OVERRIDES
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 20_000
+# Documents up to this many characters are parsed and validated once per process. Real clients
+# send a few fixed documents of a few KiB at most; a document at the token limit parses to
+# ~12 MB, so large ones are never kept.
+MAX_CACHED_DOCUMENT = 16_384
 # Codes a client can act on; everything else is masked outside development.
 CLIENT_ERROR_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT"}
 
@@ -102,11 +109,41 @@ def is_client_error(error: GraphQLError) -> bool:
     )
 
 
+# The limiters make a new rule class each time one is built. Built once, here, the rules are the
+# same on every request, which is what lets ValidationCache find a document it validated.
+LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
+
+
+def _small_document(extension: SchemaExtension) -> bool:
+    query = extension.execution_context.query
+    return query is not None and len(query) <= MAX_CACHED_DOCUMENT
+
+
+class SmallDocumentParserCache(ParserCache):
+    def on_parse(self) -> Iterator[None]:
+        if _small_document(self):
+            yield from super().on_parse()
+        else:
+            yield
+
+
+class SmallDocumentValidationCache(ValidationCache):
+    def on_validate(self) -> Iterator[None]:
+        if _small_document(self):
+            yield from super().on_validate()
+        else:
+            yield
+
+
 def build_schema(*, development: bool) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: AddValidationRules(list(LIMIT_RULES)),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        SmallDocumentParserCache,
+        SmallDocumentValidationCache,
     ]
     if not development:
         extensions += [DisableIntrospection, lambda: MaskErrors(should_mask_error=_masked)]
