@@ -195,28 +195,29 @@ def _repeat(batch: _Batch, index: int, draft: UsageEventDraft, same_payload: boo
 
 
 # A batch whose keys another batch recorded between our check and our insert is checked and
-# rated again; a third collision in a row is an error worth surfacing.
+# rated again; a third collision in a row after the check is an error worth surfacing.
 RACE_RETRIES = 2
 
 
 async def _record(batch: _Batch, now: datetime) -> None:
     """Records the batch's new events; keys already recorded become duplicates or conflicts.
 
-    Keys are checked before the tenant lock (a cheap index probe); the unique index and the
-    insert count catch a concurrent batch that recorded one of them since, and the whole
-    transaction is then retried with a fresh check: an event is never charged twice.
+    Most batches are new: the first attempt takes every key as new and lets the unique index
+    and the insert count tell. If any key was recorded already (a client's retry, or a
+    concurrent batch), that transaction rolls back whole and the batch is checked against the
+    recorded keys (one index probe each) and recorded again: an event is never charged twice.
     """
     tenant_ids = {a.tenant.id for a in batch.accepted}
     owners = await wallets.wallets_by_owner_ids(tenant_ids | {a.source.id for a in batch.accepted})
     versions = await rating_versions(_cards(batch.accepted))
     candidates = batch.accepted
-    for attempt in range(RACE_RETRIES + 1):
+    for attempt in range(RACE_RETRIES + 2):
         checked = _Batch(accepted=list(candidates))
-        new = await _drop_recorded(checked)
+        new = list(candidates) if attempt == 0 else await _drop_recorded(checked)
         try:
             rated = await _record_new(new, tenant_ids, owners, versions, now) if new else []
         except IngestionRaceError:
-            if attempt == RACE_RETRIES:
+            if attempt == RACE_RETRIES + 1:
                 raise
             continue
         batch.duplicates += checked.duplicates

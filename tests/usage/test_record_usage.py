@@ -7,6 +7,7 @@ from decimal import Decimal
 from domain.usage import MAX_GRAPHQL_EVENTS
 from services.usage import record_usage
 from storage.database import connection
+from tests.sql_counter import SqlCounter
 from tests.usage.conftest import PLATFORM, Agency, balances, event, ledger_matches_balances
 
 
@@ -57,3 +58,56 @@ async def test_ai_tokens_record_external_wholesale_cost_without_debiting_it(agen
     assert int(row["retail_micros"]) == 18_000  # cost-plus x1.5
     assert wallets[agency.tenant_wallet] == 0
     assert wallets[agency.source_wallet] == -18_000
+
+
+async def transaction_count() -> int:
+    rows = await connection().execute_query_dict("SELECT COUNT(*) AS n FROM wallet_transactions")
+    return int(rows[0]["n"])
+
+
+def key_probes(statements: list[str]) -> int:
+    """The statements that look up recorded idempotency keys (storage.existing_hashes)."""
+    return sum("payload_hash FROM usage_events" in s for s in statements)
+
+
+async def test_a_new_batch_is_recorded_without_looking_up_its_keys(agency: Agency) -> None:
+    batch = [event(agency.source_id, "1"), event(agency.source_id, "2")]
+
+    with SqlCounter() as sql:
+        outcome = await record_usage(PLATFORM, batch, MAX_GRAPHQL_EVENTS)
+
+    assert (outcome.accepted, outcome.duplicates) == (2, 0)
+    assert key_probes(sql.statements) == 0
+
+
+async def test_a_batch_with_one_recorded_key_rolls_back_and_records_only_the_new_ones(
+    agency: Agency,
+) -> None:
+    await record_usage(PLATFORM, [event(agency.source_id, "1", key="seen")], MAX_GRAPHQL_EVENTS)
+    before = await balances()
+    transactions_before = await transaction_count()
+    mixed = [
+        event(agency.source_id, "1", key="seen"),
+        event(agency.source_id, "2", key="fresh"),
+        event(agency.source_id, "5", key="seen-2"),
+    ]
+
+    with SqlCounter() as sql:
+        outcome = await record_usage(PLATFORM, mixed, MAX_GRAPHQL_EVENTS)
+
+    wallets = await balances()
+    events = await connection().execute_query_dict(
+        "SELECT idempotency_key, quantity_micros FROM usage_events ORDER BY idempotency_key"
+    )
+    assert (outcome.accepted, outcome.duplicates, outcome.rejected) == (2, 1, ())
+    assert key_probes(sql.statements) == 1  # the optimistic attempt failed; the checked one held
+    assert [(r["idempotency_key"], int(r["quantity_micros"])) for r in events] == [
+        ("fresh", 2_000_000),
+        ("seen", 1_000_000),
+        ("seen-2", 5_000_000),
+    ]
+    # 7 responses: the rolled-back attempt left no charge behind.
+    assert wallets[agency.tenant_wallet] - before[agency.tenant_wallet] == -42_000
+    assert wallets[agency.source_wallet] - before[agency.source_wallet] == -140_000
+    assert await transaction_count() - transactions_before == 2  # one USAGE per wallet
+    assert await ledger_matches_balances()
