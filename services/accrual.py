@@ -25,29 +25,22 @@ from domain.accrual import (
     hour_start,
     period_hours,
     to_epoch_us,
-    weighted_level,
 )
 from domain.money import round_to_micros
 from domain.periods import BillingPeriod, calendar_month
 from domain.pricing import UsageFacts, prorated_flat_amount
 from domain.quantity import micros_to_quantity
 from domain.rate_card import Settlement, version_in_force
-from domain.tenancy import BillingMode, Source, Tenant
+from domain.tenancy import BillingMode, Tenant
 from domain.usage_rating import RatingVersion, RunningTotals, SideRating
 from domain.wallet.ledger import TransactionKind, WalletTransaction
-from domain.wallet.wallet import Wallet
 from services import clock, events
 from storage import accrual as rows
 from storage import tenants
 from storage.database import transaction
 from storage.ledger import WalletMove, move_wallets, update_suspensions
 from storage.locks import lock_tenants
-from storage.usage_ingest import (
-    RollupDelta,
-    rating_versions,
-    running_totals,
-    save_running_totals,
-)
+from storage.usage_ingest import rating_versions, running_totals, save_running_totals
 
 
 class HourNotClosedError(ValueError):
@@ -111,12 +104,12 @@ class _Plan:
     tenant: Tenant
     hour: datetime
     period: BillingPeriod
-    sources: list[Source]
-    owners: dict[UUID, Wallet]
+    sources: list[rows.AccruingSource]
+    owners: dict[UUID, UUID]  # wallet id by owner (the tenant or a source)
     versions: dict[UUID, list[RatingVersion]]
     flat_versions: dict[UUID, list[rows.FlatVersion]]
 
-    def retail_card(self, source: Source) -> UUID | None:
+    def retail_card(self, source: rows.AccruingSource) -> UUID | None:
         if not (self.tenant.rebilling_enabled and source.rebilling_enabled):
             return None
         return source.rate_card_id or self.tenant.default_rate_card_id
@@ -150,7 +143,7 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         flat_recorded = await move_wallets(_flat_moves(plan, flat), now)
         await rows.insert_accruals([c.row(plan, recorded) for c in charges])
         await rows.insert_flat_fees([f.row(plan, flat_recorded) for f in flat])
-        await rows.insert_gauge_rollups(_rollups(plan, charges))
+        await rows.insert_gauge_rollups(tenant_id, hour)
         # Only a wallet that was debited can have crossed its floor.
         debited = {c.source.id for c in charges if c.debits_source}
         debited |= {f.source.id for f in flat if f.owner(plan) == f.source.id}
@@ -182,7 +175,7 @@ async def _plan(tenant_id: UUID, hour: datetime) -> _Plan | None:
     plan = _Plan(tenant, hour, calendar_month(hour), sources, {}, {}, {})
     cards = {tenant.wholesale_rate_card_id}
     cards |= {card for s in sources if (card := plan.retail_card(s)) is not None}
-    plan.owners = await rows.tenant_wallets(tenant_id)
+    plan.owners = await rows.wallet_ids(tenant_id)
     plan.versions = await rating_versions(cards)
     plan.flat_versions = await rows.flat_versions(cards)
     return plan
@@ -190,7 +183,7 @@ async def _plan(tenant_id: UUID, hour: datetime) -> _Plan | None:
 
 @dataclass(frozen=True, slots=True)
 class _GaugeCharge:
-    source: Source
+    source: rows.AccruingSource
     meter: str
     quantity_micros: int
     wholesale: SideRating
@@ -199,7 +192,7 @@ class _GaugeCharge:
 
     def row(self, plan: _Plan, recorded: dict[UUID, WalletTransaction]) -> rows.AccrualRow:
         def linked(owner: UUID, debits: bool) -> int | None:
-            entry = recorded.get(plan.owners[owner].id) if debits else None
+            entry = recorded.get(plan.owners[owner]) if debits else None
             return None if entry is None else entry.id
 
         return rows.AccrualRow(
@@ -220,12 +213,11 @@ class _GaugeCharge:
 
 async def _rate_gauges(plan: _Plan) -> list[_GaugeCharge]:
     start_us, end_us = to_epoch_us(plan.hour), to_epoch_us(plan.hour + HOUR)
-    spans = await rows.gauge_spans(plan.tenant.id, start_us, end_us)
+    levels = await rows.weighted_levels(plan.tenant.id, start_us, end_us)
     quantities = []
     for source in plan.sources:
         for meter in GAUGE_METERS:
-            weighted = weighted_level(spans.get((source.id, meter), ()), start_us, end_us)
-            quantity = accrued_quantity_micros(meter, weighted)
+            quantity = accrued_quantity_micros(meter, levels.get((source.id, meter), 0))
             if quantity > 0:
                 quantities.append((source, meter, quantity))
     keys = set()
@@ -288,7 +280,7 @@ def _moves(plan: _Plan, charges: Sequence[_GaugeCharge], kind: TransactionKind) 
     label = f"Seats and storage, {plan.hour:%Y-%m-%d %H}:00-{plan.hour + HOUR:%H}:00 UTC"
     return [
         WalletMove(
-            plan.owners[owner].id,
+            plan.owners[owner],
             plan.tenant.id,
             -micros,
             kind,
@@ -301,7 +293,7 @@ def _moves(plan: _Plan, charges: Sequence[_GaugeCharge], kind: TransactionKind) 
 
 @dataclass(frozen=True, slots=True)
 class _FlatCharge:
-    source: Source
+    source: rows.AccruingSource
     line_id: int
     side: str  # WHOLESALE or RETAIL
     settlement: Settlement
@@ -319,7 +311,7 @@ class _FlatCharge:
 
     def row(self, plan: _Plan, recorded: dict[UUID, WalletTransaction]) -> rows.FlatFeeRow:
         owner = self.owner(plan)
-        entry = None if owner is None else recorded.get(plan.owners[owner].id)
+        entry = None if owner is None else recorded.get(plan.owners[owner])
         return rows.FlatFeeRow(
             plan.tenant.id,
             self.source.id,
@@ -373,7 +365,7 @@ def _flat_moves(plan: _Plan, fees: Sequence[_FlatCharge]) -> list[WalletMove]:
             debits[owner] += fee.micros
     return [
         WalletMove(
-            plan.owners[owner].id,
+            plan.owners[owner],
             plan.tenant.id,
             -micros,
             TransactionKind.FLAT_FEE,
@@ -381,21 +373,4 @@ def _flat_moves(plan: _Plan, fees: Sequence[_FlatCharge]) -> list[WalletMove]:
             reference=f"flat:{plan.period.start:%Y-%m}",
         )
         for owner, micros in debits.items()
-    ]
-
-
-def _rollups(plan: _Plan, charges: Sequence[_GaugeCharge]) -> list[RollupDelta]:
-    return [
-        RollupDelta(
-            plan.tenant.id,
-            c.source.id,
-            c.meter,
-            plan.hour,
-            c.quantity_micros,
-            0,
-            c.wholesale.micros,
-            c.retail.micros,
-            c.wholesale.micros if c.wholesale.settlement is Settlement.EXTERNAL else 0,
-        )
-        for c in charges
     ]

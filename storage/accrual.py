@@ -4,57 +4,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import NamedTuple
 from uuid import UUID
 
-from domain.accrual import GaugeSpan
+from domain.accrual import GaugeSpan, weighted_level
 from domain.rate_card import Settlement
-from domain.tenancy import Source, SourceStatus
-from domain.wallet.wallet import Wallet
+from domain.tenancy import BillingMode, SourceStatus
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid
 from storage.models import RateCardVersion as VersionRow
 from storage.models import RateLine as LineRow
-from storage.models import Source as SourceRow
-from storage.models import Wallet as WalletRow
-from storage.sources import to_source
 from storage.sql import Params, id_value, row_chunks, rows_source
-from storage.usage_ingest import RollupDelta, add_to_rollups
-from storage.wallets import to_wallet
-
-# The columns the row converters read, fetched as plain rows (see tenant_wallets).
-WALLET_FIELDS = (
-    "id",
-    "tenant_id",
-    "source_id",
-    "owner_id",
-    "currency",
-    "balance_micros",
-    "credit_limit_micros",
-    "low_balance_threshold_micros",
-    "auto_reload_enabled",
-    "auto_reload_threshold_micros",
-    "auto_reload_amount_micros",
-    "auto_reload_monthly_cap_micros",
-    "payment_method_id",
-    "created_at",
-)
-SOURCE_FIELDS = (
-    "id",
-    "tenant_id",
-    "name",
-    "external_id",
-    "status",
-    "rebilling_enabled",
-    "billing_mode",
-    "rate_card_id",
-    "stripe_customer_id",
-    "created_at",
-)
 
 
 def as_datetime(value: object) -> datetime:
@@ -117,34 +80,77 @@ async def is_accrued(tenant_id: UUID, hour: datetime) -> bool:
     return bool(rows)
 
 
-async def tenant_wallets(tenant_id: UUID) -> dict[UUID, Wallet]:
-    """Every wallet of the tenant (its own and its sources'), by owner. Read as plain rows:
-    building ORM instances costs more than the query for a tenant with 100,000 sources."""
-    rows = await WalletRow.filter(tenant_id=tenant_id).values(*WALLET_FIELDS)
-    return {w.owner_id: w for w in (to_wallet(SimpleNamespace(**r)) for r in rows)}  # type: ignore[arg-type]
-
-
-async def accruing_sources(tenant_id: UUID) -> list[Source]:
-    """Every source of the tenant but the archived ones."""
-    rows = (
-        await SourceRow.filter(tenant_id=tenant_id)
-        .exclude(status=SourceStatus.ARCHIVED)
-        .values(*SOURCE_FIELDS)
+async def wallet_ids(tenant_id: UUID) -> dict[UUID, UUID]:
+    """The id of every wallet of the tenant (its own and its sources'), by owner. Plain rows:
+    the accrual only links and moves wallets by id, and a tenant may have 100,000 of them."""
+    postgres = is_postgres()
+    params = Params(postgres)
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    _, rows = await connection().execute_query(
+        f"SELECT owner_id, id FROM wallets WHERE tenant_id = {tenant}", params.values
     )
-    return [to_source(SimpleNamespace(**row)) for row in rows]  # type: ignore[arg-type]
+    return {as_uuid(row[0]): as_uuid(row[1]) for row in rows}
 
 
-async def gauge_spans(
+class AccruingSource(NamedTuple):
+    """What the accrual needs of a source: who rates it at retail and whose wallet pays."""
+
+    id: UUID
+    rebilling_enabled: bool
+    billing_mode: BillingMode
+    rate_card_id: UUID | None
+
+
+async def accruing_sources(tenant_id: UUID) -> list[AccruingSource]:
+    """Every source of the tenant but the archived ones."""
+    postgres = is_postgres()
+    params = Params(postgres)
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    archived = params.add(SourceStatus.ARCHIVED.value)
+    _, rows = await connection().execute_query(
+        "SELECT id, rebilling_enabled, billing_mode, rate_card_id FROM sources "
+        f"WHERE tenant_id = {tenant} AND status <> {archived}",
+        params.values,
+    )
+    modes = {mode.value: mode for mode in BillingMode}
+    return [
+        AccruingSource(
+            as_uuid(row[0]),
+            bool(row[1]),
+            modes[row[2]],
+            None if row[3] is None else as_uuid(row[3]),
+        )
+        for row in rows
+    ]
+
+
+async def weighted_levels(
     tenant_id: UUID, start_us: int, end_us: int
-) -> dict[tuple[UUID, str], list[GaugeSpan]]:
-    """The levels of every gauge of the tenant that overlap [start_us, end_us)."""
+) -> dict[tuple[UUID, str], int]:
+    """Σ level × overlap with [start_us, end_us) of every gauge of the tenant, by (source, meter),
+    exact (micro-units × microseconds; domain.accrual.weighted_level).
+
+    PostgreSQL sums in numeric, one row per gauge; SQLite, whose integers overflow into floats,
+    returns the overlapping spans and the domain weighs them."""
     postgres = is_postgres()
     params = Params(postgres)
     # Added in the order they appear below: SQLite's placeholders are positional.
+    if postgres:
+        end = params.add(end_us, "bigint")
+        start = params.add(start_us, "bigint")
+        tenant = params.add(id_value(tenant_id, postgres), "uuid")
+        _, rows = await connection().execute_query(
+            "SELECT source_id, meter_id, SUM(level_micros::numeric * ("
+            f"LEAST(COALESCE(until_us, {end}), {end}) - GREATEST(effective_us, {start})))"
+            f" FROM gauge_changes WHERE tenant_id = {tenant} AND effective_us < {end} "
+            f"AND (until_us IS NULL OR until_us > {start}) GROUP BY source_id, meter_id",
+            params.values,
+        )
+        return {(as_uuid(row[0]), str(row[1])): int(row[2]) for row in rows}
     tenant = params.add(id_value(tenant_id, postgres), "uuid")
     end = params.add(end_us, "bigint")
     start = params.add(start_us, "bigint")
-    rows = await connection().execute_query_dict(
+    _, rows = await connection().execute_query(
         "SELECT source_id, meter_id, level_micros, effective_us, until_us FROM gauge_changes "
         f"WHERE tenant_id = {tenant} AND effective_us < {end} "
         f"AND (until_us IS NULL OR until_us > {start})",
@@ -152,15 +158,8 @@ async def gauge_spans(
     )
     spans: dict[tuple[UUID, str], list[GaugeSpan]] = defaultdict(list)
     for row in rows:
-        until = row["until_us"]
-        spans[(as_uuid(row["source_id"]), str(row["meter_id"]))].append(
-            GaugeSpan(
-                int(str(row["level_micros"])),
-                int(str(row["effective_us"])),
-                None if until is None else int(str(until)),
-            )
-        )
-    return dict(spans)
+        spans[(as_uuid(row[0]), str(row[1]))].append(GaugeSpan(int(row[2]), int(row[3]), row[4]))
+    return {key: weighted_level(found, start_us, end_us) for key, found in spans.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,19 +301,25 @@ async def insert_flat_fees(rows: Sequence[FlatFeeRow]) -> None:
     await insert_rows("flat_fees", rows, FlatFeeRow._fields, FLAT_FEE_TYPES)
 
 
-async def insert_gauge_rollups(deltas: Sequence[RollupDelta]) -> None:
-    """The hour's rollup rows of the gauge meters. Only the accrual writes them (usage events
-    for gauge meters are refused, and each hour accrues once), so on PostgreSQL they are COPYed
-    rather than upserted; the unique index still refuses a duplicate."""
-    if not deltas:
-        return
-    if not is_postgres():
-        await add_to_rollups(deltas)
-        return
-    columns = [f.name for f in fields(RollupDelta)]
-    async with connection().acquire_connection() as raw:
-        await raw.copy_records_to_table(
-            "usage_rollups",
-            records=[tuple(getattr(d, c) for c in columns) for d in deltas],
-            columns=columns,
-        )
+async def insert_gauge_rollups(tenant_id: UUID, hour: datetime) -> None:
+    """The hour's rollup rows of the gauge meters, made from its accrual rows by the database.
+
+    Only the accrual writes them (usage events for gauge meters are refused, and each hour
+    accrues once), so they are inserted, not upserted; the unique index still refuses a
+    duplicate. A wholesale line settled outside Rebill counts as the hour's provider cost, as
+    for usage events."""
+    postgres = is_postgres()
+    params = Params(postgres)
+    external = params.add(Settlement.EXTERNAL.value)
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    at = params.add(hour, "timestamptz")
+    await connection().execute_query(
+        "INSERT INTO usage_rollups (tenant_id, source_id, meter_id, hour, quantity_micros, "
+        "events, wholesale_micros, retail_micros, provider_cost_micros) "
+        "SELECT a.tenant_id, a.source_id, a.meter_id, a.hour, a.quantity_micros, 0, "
+        "a.wholesale_micros, a.retail_micros, "
+        f"CASE WHEN l.settlement = {external} THEN a.wholesale_micros ELSE 0 END "
+        "FROM accruals a LEFT JOIN rate_lines l ON l.id = a.wholesale_rate_line_id "
+        f"WHERE a.tenant_id = {tenant} AND a.hour = {at}",
+        params.values,
+    )

@@ -270,17 +270,22 @@ class UsageEvent(Model):
 
 
 class RunningTotal(Model):
-    """The running state of one rate line for one source in one billing period (DESIGN §1.2)."""
+    """The running state of one rate line for one source in one billing period (DESIGN §1.2).
+
+    Derived data: the states follow from the period's events and accruals, whose own foreign
+    keys hold the references. It carries no foreign-key constraints because each is a per-row
+    trigger on the hottest write of ingestion and accrual (it doubles the cost of writing an
+    hour's states; docs/decisions.md)."""
 
     id = fields.BigIntField(primary_key=True)
     tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
-        "models.Tenant", related_name=False, on_delete=fields.RESTRICT
+        "models.Tenant", related_name=False, on_delete=fields.RESTRICT, db_constraint=False
     )
     source: fields.ForeignKeyRelation[Source] = fields.ForeignKeyField(
-        "models.Source", related_name=False, on_delete=fields.RESTRICT
+        "models.Source", related_name=False, on_delete=fields.RESTRICT, db_constraint=False
     )
     rate_line: fields.ForeignKeyRelation[RateLine] = fields.ForeignKeyField(
-        "models.RateLine", related_name=False, on_delete=fields.RESTRICT
+        "models.RateLine", related_name=False, on_delete=fields.RESTRICT, db_constraint=False
     )
     period_start = fields.DatetimeField()
     # domain.pricing.LineState.to_json(), exact decimals as text.
@@ -327,17 +332,20 @@ class WalletTransaction(Model):
 
 
 class UsageRollup(Model):
-    """Hourly totals per (tenant, source, meter, hour), kept in the same transaction as usage."""
+    """Hourly totals per (tenant, source, meter, hour), kept in the same transaction as usage.
+
+    Derived data like RunningTotal (the sums of usage_events and accruals, whose own foreign
+    keys hold the references), and without foreign-key constraints for the same reason."""
 
     id = fields.BigIntField(primary_key=True)
     tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
-        "models.Tenant", related_name=False, on_delete=fields.RESTRICT
+        "models.Tenant", related_name=False, on_delete=fields.RESTRICT, db_constraint=False
     )
     source: fields.ForeignKeyRelation[Source] = fields.ForeignKeyField(
-        "models.Source", related_name=False, on_delete=fields.RESTRICT
+        "models.Source", related_name=False, on_delete=fields.RESTRICT, db_constraint=False
     )
     meter: fields.ForeignKeyRelation[Meter] = fields.ForeignKeyField(
-        "models.Meter", related_name=False, on_delete=fields.RESTRICT
+        "models.Meter", related_name=False, on_delete=fields.RESTRICT, db_constraint=False
     )
     hour = fields.DatetimeField()
     quantity_micros = fields.BigIntField(default=0)

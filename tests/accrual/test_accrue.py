@@ -11,8 +11,8 @@ import pytest
 from domain.accrual import HOUR, hour_start, to_epoch_us
 from domain.meters import STORAGE, USER_SEAT
 from domain.pricing import PricingKind
-from domain.rate_card import RateCardKind, RateLineDraft
-from services import accrual, rate_cards, sources
+from domain.rate_card import RateCardKind, RateLineDraft, Settlement
+from services import accrual, rate_cards, sources, tenants
 from services.clock import utc_now
 from storage.database import connection
 from storage.models import GaugeChange
@@ -115,6 +115,45 @@ async def test_a_seat_change_at_20_past_weights_the_hour(priced: Agency) -> None
     # 2 x 20/60 + 5 x 40/60 = 4 seat-hours
     assert accrued is not None and [r["quantity_micros"] for r in rows] == [4_000_000]
     assert rows[0]["wholesale_micros"] == 27_600  # 4 x 0.0069
+
+
+async def test_an_accrued_hour_is_rolled_up_with_external_wholesale_as_provider_cost(
+    priced: Agency,
+) -> None:
+    # Seats are settled with the platform outside Rebill; storage through the wallet.
+    wholesale = await rate_cards.create_rate_card(
+        PLATFORM,
+        tenant_id=None,
+        name="Seats billed by the platform",
+        kind=RateCardKind.WHOLESALE,
+        currency="USD",
+        lines=[
+            RateLineDraft(
+                USER_SEAT,
+                PricingKind.PER_UNIT,
+                {"unitPrice": Decimal("0.0069")},
+                Settlement.EXTERNAL,
+            ),
+            RateLineDraft(STORAGE, PricingKind.PER_UNIT, {"unitPrice": Decimal("0.006")}),
+        ],
+    )
+    await tenants.set_wholesale_rate_card(PLATFORM, priced.tenant_id, wholesale.id)
+    start = await created_hours_ago(priced, 2)
+    await gauge(priced, USER_SEAT, "3", start)
+    await gauge(priced, STORAGE, "240", start)
+
+    await accrual.accrue_tenant_hour(priced.tenant_id, start)
+
+    rows = await connection().execute_query_dict(
+        "SELECT meter_id, quantity_micros, events, wholesale_micros, retail_micros, "
+        "provider_cost_micros FROM usage_rollups ORDER BY meter_id"
+    )
+    assert [tuple(int(v) if k != "meter_id" else v for k, v in r.items()) for r in rows] == [
+        # 240 MB for an hour = 10 MB-days: 10 x 0.006 wholesale, 10 x 0.002 retail
+        (STORAGE, 10_000_000, 0, 60_000, 20_000, 0),
+        # 3 seat-hours: 3 x 0.0069 wholesale (paid outside), 3 x 0.01 retail
+        (USER_SEAT, 3_000_000, 0, 20_700, 30_000, 20_700),
+    ]
 
 
 async def test_an_hour_that_has_not_closed_is_refused(priced: Agency) -> None:
