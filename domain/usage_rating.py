@@ -69,6 +69,8 @@ class RunningTotals:
 
     def __init__(self, states: dict[TotalKey, LineState]) -> None:
         self.states = states
+        # The keys whose state was read from storage (the others are new in this batch).
+        self.recorded = frozenset(states)
         self._totals: dict[TotalKey, int] = {}
         # Most events of a batch share a timestamp: find each card's version once per instant.
         self._in_force: dict[tuple[UUID, datetime], RatingVersion | None] = {}

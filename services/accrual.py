@@ -266,7 +266,8 @@ async def _save_totals(plan: _Plan, totals: RunningTotals) -> None:
         {
             key: (plan.tenant.id, state, totals.total_micros(key, pricing[key[1]]))
             for key, state in totals.states.items()
-        }
+        },
+        totals.recorded,
     )
 
 

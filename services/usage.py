@@ -389,7 +389,8 @@ async def _save_totals(
                 totals.total_micros(key, pricing[key[1]]),
             )
             for key, state in totals.states.items()
-        }
+        },
+        totals.recorded,
     )
 
 

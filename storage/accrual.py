@@ -109,7 +109,9 @@ async def accruing_sources(tenant_id: UUID) -> list[AccruingSource]:
     archived = params.add(SourceStatus.ARCHIVED.value)
     _, rows = await connection().execute_query(
         "SELECT id, rebilling_enabled, billing_mode, rate_card_id FROM sources "
-        f"WHERE tenant_id = {tenant} AND status <> {archived}",
+        f"WHERE tenant_id = {tenant} AND status <> {archived} "
+        # In id order, the accrual writes its rows in the order of their unique indexes.
+        "ORDER BY id",
         params.values,
     )
     modes = {mode.value: mode for mode in BillingMode}
@@ -320,6 +322,8 @@ async def insert_gauge_rollups(tenant_id: UUID, hour: datetime) -> None:
         "a.wholesale_micros, a.retail_micros, "
         f"CASE WHEN l.settlement = {external} THEN a.wholesale_micros ELSE 0 END "
         "FROM accruals a LEFT JOIN rate_lines l ON l.id = a.wholesale_rate_line_id "
-        f"WHERE a.tenant_id = {tenant} AND a.hour = {at}",
+        f"WHERE a.tenant_id = {tenant} AND a.hour = {at} "
+        # In the unique index's order: 200,000 keys go in page by page, not at random.
+        "ORDER BY a.source_id, a.meter_id",
         params.values,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -148,9 +148,14 @@ async def running_totals(keys: set[TotalKey]) -> dict[TotalKey, LineState]:
 
 
 async def save_running_totals(
-    totals: dict[TotalKey, tuple[UUID, LineState, int]],
+    totals: dict[TotalKey, tuple[UUID, LineState, int]], recorded: Collection[TotalKey]
 ) -> None:
-    """Upserts each (source, line, period) state; the value is (tenant, state, rounded total)."""
+    """Writes each (source, line, period) state; the value is (tenant, state, rounded total).
+
+    ``recorded`` are the keys read from running_totals in this transaction, under the tenant's
+    lock: on PostgreSQL those rows are updated with one statement and the others COPYed in (an
+    accrual's first hour of a month adds 200,000 of them for 100,000 sources). SQLite upserts.
+    """
     if not totals:
         return
     postgres = is_postgres()
@@ -165,17 +170,50 @@ async def save_running_totals(
         )
         for (source_id, line_id, period), (tenant_id, state, total) in totals.items()
     ]
+    if postgres:
+        known = [row for key, row in zip(totals, rows, strict=True) if key in recorded]
+        await _update_running_totals(known)
+        new = [row for key, row in zip(totals, rows, strict=True) if key not in recorded]
+        if new:
+            async with connection().acquire_connection() as raw:
+                await raw.copy_records_to_table(
+                    "running_totals", records=new, columns=list(RUNNING_TOTAL_COLUMNS)
+                )
+        return
     for chunk in row_chunks(rows, postgres):
         params = Params(postgres)
-        source = rows_source(
-            params, chunk, ("uuid", "uuid", "bigint", "timestamptz", "text", "bigint")
-        )
+        source = rows_source(params, chunk, RUNNING_TOTAL_TYPES)
         await connection().execute_query(
-            "INSERT INTO running_totals (tenant_id, source_id, rate_line_id, period_start, "
-            f"state, total_micros) {source} ON CONFLICT (source_id, rate_line_id, period_start) "
+            f"INSERT INTO running_totals ({', '.join(RUNNING_TOTAL_COLUMNS)}) {source} "
+            "ON CONFLICT (source_id, rate_line_id, period_start) "
             "DO UPDATE SET state = excluded.state, total_micros = excluded.total_micros",
             params.values,
         )
+
+
+RUNNING_TOTAL_COLUMNS = (
+    "tenant_id",
+    "source_id",
+    "rate_line_id",
+    "period_start",
+    "state",
+    "total_micros",
+)
+RUNNING_TOTAL_TYPES = ("uuid", "uuid", "bigint", "timestamptz", "text", "bigint")
+
+
+async def _update_running_totals(rows: Sequence[tuple[object, ...]]) -> None:
+    if not rows:
+        return
+    params = Params(True)
+    source = rows_source(params, [row[1:] for row in rows], RUNNING_TOTAL_TYPES[1:])
+    await connection().execute_query(
+        "UPDATE running_totals r SET state = u.state, total_micros = u.total_micros "
+        f"FROM ({source}) AS u(source_id, rate_line_id, period_start, state, total_micros) "
+        "WHERE r.source_id = u.source_id AND r.rate_line_id = u.rate_line_id "
+        "AND r.period_start = u.period_start",
+        params.values,
+    )
 
 
 async def insert_events(rows: Sequence[EventRow]) -> int:
