@@ -39,6 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"rebill: {error}", file=sys.stderr)
         return 2
+    runtime.tune_garbage_collector()
     result: int = args.command(settings, args)
     return result
 

@@ -16,7 +16,7 @@ import asyncpg
 from bench.ingestion import drop_database, scratch_database, write_report
 from domain.access import Caller, Role
 from domain.accrual import HOUR, hour_start, to_epoch_us
-from services import accrual, tenants
+from services import accrual, runtime, tenants
 from services.clock import utc_now
 from storage.lifecycle import migrate, open_database
 
@@ -115,6 +115,7 @@ async def bare_sql(url: str, tenant_id: object, hour: object) -> float:
 
 
 async def run() -> str:
+    runtime.tune_garbage_collector()  # as `rebill worker` and `rebill accrue` do
     url = await scratch_database()
     hour = hour_start(utc_now()) - HOUR * 2
     try:

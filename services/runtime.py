@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from domain.settings import Settings
 from services import api_keys, payments
 from storage import lifecycle
+
+# CPython collects its youngest generation every 700 net allocations of container objects. A
+# 1,000-event batch allocates ~100,000 of them and an accrual of 100,000 sources millions, so
+# requests ran dozens of collections each and now and then a full one over the whole heap: the
+# slowest POST /v1/usage took 175 ms against a median of 94 (in-process, 40 requests). Every
+# 10,000 allocations keeps cycles collected and the heap flat without those pauses.
+GC_THRESHOLDS = (10_000, 10, 10)
+
+
+def tune_garbage_collector() -> None:
+    """For a long-running process (API, worker) and the CLI alike: called once at start."""
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 @asynccontextmanager

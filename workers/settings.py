@@ -109,6 +109,7 @@ def main() -> int:
     except SettingsError as error:
         print(f"rebill worker: {error}", file=sys.stderr)
         return 2
+    runtime.tune_garbage_collector()
     if settings.redis_url is None:
         print(
             "rebill worker: REDIS_URL is not set; without Redis the API accrues on its "

@@ -145,3 +145,23 @@ def test_the_served_api_answers_the_printed_keys_and_the_bootstrap_key(workdir: 
         "source": {"viewer": {"role": "SOURCE"}},
         "bootstrap": {"viewer": {"role": "PLATFORM"}},
     }
+
+
+def test_every_command_collects_garbage_less_often_than_cpython_by_default(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from api import cli
+    from services.runtime import GC_THRESHOLDS
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite://{workdir}/gc.db")
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        assert cli.main(["migrate"]) == 0
+        tuned = gc.get_threshold()
+    finally:
+        gc.set_threshold(*before)
+
+    assert tuned == GC_THRESHOLDS
