@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from api.graphql_view import authenticate
-from api.ids import decode_id
+from api.ids import decode_source_id
 from api.schema.scalars import parse_datetime
 from domain.access import ForbiddenError
 from domain.errors import FieldProblem, InvalidInputError
@@ -134,7 +134,7 @@ def parse_event(event: Any) -> UsageEventDraft:
     if quantity is None:
         raise _field("quantity", "Required.")
     return UsageEventDraft(
-        source_id=decode_id(event["sourceId"], "Source"),
+        source_id=decode_source_id(event["sourceId"]),
         meter=event["meter"],
         quantity=quantity,
         idempotency_key=event["idempotencyKey"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import lru_cache
 from uuid import UUID
 
 
@@ -55,3 +56,10 @@ def decode_id(global_id: str | None, type_name: str) -> UUID | None:
     if decoded is None or decoded[0] != type_name:
         return None
     return decoded[1]
+
+
+@lru_cache(maxsize=8192)
+def decode_source_id(global_id: str) -> UUID | None:
+    """Usage batches name a few sources a thousand times over: each is decoded once per
+    process (the answer depends only on the text)."""
+    return decode_id(global_id, "Source")

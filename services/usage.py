@@ -67,6 +67,7 @@ class _Accepted:
     occurred_at: datetime
     properties_json: str | None
     payload_hash: str
+    quantity_micros: int
 
 
 @dataclass
@@ -151,6 +152,7 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
                 draft.occurred_at or now,
                 properties_json,
                 digest,
+                quantity_to_micros(draft.quantity),
             )
         )
     return batch
@@ -440,7 +442,7 @@ def _event_row(
         meter_id=draft.meter,
         idempotency_key=draft.idempotency_key,
         payload_hash=accepted.payload_hash,
-        quantity_micros=quantity_to_micros(draft.quantity),
+        quantity_micros=accepted.quantity_micros,
         occurred_at=accepted.occurred_at,
         recorded_at=now,
         provider_cost_micros=None
@@ -475,7 +477,7 @@ def _rollups(rated: Sequence[_Rated]) -> list[RollupDelta]:
         accepted = event.accepted
         hour = accepted.occurred_at.replace(minute=0, second=0, microsecond=0)
         row = sums[(accepted.tenant.id, accepted.source.id, accepted.draft.meter, hour)]
-        row[0] += quantity_to_micros(accepted.draft.quantity)
+        row[0] += accepted.quantity_micros
         row[1] += 1
         row[2] += event.wholesale.micros
         row[3] += event.retail.micros

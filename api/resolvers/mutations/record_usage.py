@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
-from uuid import UUID
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,7 +12,7 @@ from strawberry.types.base import get_object_definition
 
 from api.context import Info
 from api.errors import run
-from api.ids import decode_id
+from api.ids import decode_source_id
 from api.schema.errors import InvalidInput
 from domain.usage import MAX_GRAPHQL_EVENTS, UsageEventDraft, UsageOutcome, UsageRejection
 from services import usage
@@ -107,12 +106,9 @@ RecordUsageResult = Annotated[
 ]
 
 
-def draft(event: UsageEventInput, source_ids: dict[str, UUID | None]) -> UsageEventDraft:
-    """``source_ids`` remembers the IDs decoded so far: a batch names few sources."""
-    if event.source_id not in source_ids:
-        source_ids[event.source_id] = decode_id(event.source_id, "Source")
+def draft(event: UsageEventInput) -> UsageEventDraft:
     return UsageEventDraft(
-        source_id=source_ids[event.source_id],
+        source_id=decode_source_id(event.source_id),
         meter=event.meter,
         quantity=event.quantity,
         idempotency_key=event.idempotency_key,
@@ -124,7 +120,6 @@ def draft(event: UsageEventInput, source_ids: dict[str, UUID | None]) -> UsageEv
 
 
 async def record_usage(info: Info, input: RecordUsageInput) -> RecordUsageResult:
-    source_ids: dict[str, UUID | None] = {}
-    drafts = [draft(event, source_ids) for event in input.events]
+    drafts = [draft(event) for event in input.events]
     action = usage.record_usage(info.context.caller, drafts, MAX_GRAPHQL_EVENTS)
     return await run(action, RecordUsageSuccess.of)
