@@ -27,7 +27,7 @@ from domain.meters import STORAGE, USER_SEAT
 from domain.money import MICROS_PER_UNIT
 from domain.tenancy import Source, SourceStatus
 from services import clock, visibility
-from storage import gauges
+from storage import accrual, gauges
 from storage.database import transaction
 from storage.locks import lock_tenants
 
@@ -73,7 +73,7 @@ async def _change(
         # default "now" is never older than the hour it just closed.
         now = clock.utc_now()
         effective = effective_at or now
-        last_hour = await gauges.last_accrued_hour(source.tenant_id)
+        last_hour = await accrual.last_accrued_hour(source.tenant_id)
         problems = check_not_accrued(effective, last_hour)
         if problems:
             raise InvalidInputError(problems)

@@ -10,23 +10,15 @@ transaction: two changes of one source never interleave, and accrual never reads
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 from uuid import UUID
 
 from tortoise.expressions import Q
 
-from domain.accrual import GaugeSpan
 from domain.meters import STORAGE, USER_SEAT
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid
-from storage.models import AccruedHour, GaugeChange
+from storage.models import GaugeChange
 from storage.sql import Params, any_of, id_value, row_chunks
-
-
-async def last_accrued_hour(tenant_id: UUID) -> datetime | None:
-    """The start of the latest hour the tenant's accrual has recorded; None before the first."""
-    row = await AccruedHour.filter(tenant_id=tenant_id).order_by("-hour").first()
-    return None if row is None else row.hour
 
 
 async def insert_change(
@@ -64,12 +56,6 @@ async def insert_change(
         until_us=None if following is None else following.effective_us,
         created_by_key_id=created_by_key_id,
     )
-
-
-async def gauge_history(source_id: UUID, meter: str) -> list[GaugeSpan]:
-    """The source's changes of one gauge, oldest first."""
-    rows = await GaugeChange.filter(source_id=source_id, meter_id=meter).order_by("effective_us")
-    return [GaugeSpan(r.level_micros, r.effective_us, r.until_us) for r in rows]
 
 
 async def levels_in_force(source_ids: Collection[UUID], at_us: int) -> dict[tuple[UUID, str], int]:

@@ -10,7 +10,7 @@ import pytest
 from domain.access import Caller, Role
 from domain.meters import STORAGE, USER_SEAT
 from services import sources, tenants
-from storage import gauges, sql
+from storage import accrual, gauges, sql
 from storage.models import GaugeChange
 from tests.conftest import Database
 from tests.gauge_rows import gauge_rows, insert_accrued_hour
@@ -92,14 +92,14 @@ async def test_the_level_in_force_is_the_latest_change_not_after_the_instant(
 async def test_the_last_accrued_hour_is_the_tenants_latest(db: Database) -> None:
     tenant, _ = await agency("accrued")
     other, _ = await agency("other")
-    assert await gauges.last_accrued_hour(tenant) is None
+    assert await accrual.last_accrued_hour(tenant) is None
 
     await insert_accrued_hour(tenant, at("2026-03-01T09:00"))
     await insert_accrued_hour(tenant, at("2026-03-01T11:00"))
     await insert_accrued_hour(tenant, at("2026-03-01T10:00"))
     await insert_accrued_hour(other, at("2026-03-02T00:00"))
 
-    assert await gauges.last_accrued_hour(tenant) == at("2026-03-01T11:00")
+    assert await accrual.last_accrued_hour(tenant) == at("2026-03-01T11:00")
 
 
 async def test_levels_in_force_are_read_for_many_sources_at_once_and_only_those(
