@@ -67,10 +67,12 @@ def fractional_digits(value: Decimal) -> int:
         raise ValueError(f"{value} is not a finite number")
     _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite, so never 'n', 'N' or 'F'
-    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    if trailing_zeros == len(digits):  # zero
+    if exponent >= 0 or not any(digits):
         return 0
-    return max(0, -(exponent + trailing_zeros))
+    places, last = -exponent, len(digits) - 1
+    while places and digits[last] == 0:  # trailing zeros need no place; a nonzero digit stops
+        places, last = places - 1, last - 1
+    return places
 
 
 def _checked(value: object) -> Decimal:
@@ -100,8 +102,8 @@ def round_to_micros(value: Decimal) -> int:
     value = _checked(value)
     if value.adjusted() < -MICRO_PLACES - 1:
         return 0  # below 0.1 micro-unit: rounds to zero whatever the exponent
-    scaled = value.scaleb(MICRO_PLACES, ROUNDING_CONTEXT)
-    return int(scaled.to_integral_value(rounding=ROUND_HALF_UP, context=ROUNDING_CONTEXT))
+    # The context's own methods round half-up as R requires; they run twice per ingested event.
+    return int(ROUNDING_CONTEXT.to_integral_value(ROUNDING_CONTEXT.scaleb(value, MICRO_PLACES)))
 
 
 def micros_to_decimal(micros: int) -> Decimal:

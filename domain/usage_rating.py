@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.pricing import LineState, PricingModel, UsageFacts, running_total_micros
@@ -27,9 +28,12 @@ class RatingVersion:
     lines_by_meter: dict[str, RatingLine]
 
 
-@dataclass(frozen=True, slots=True)
-class SideRating:
-    """One side (wholesale or retail) of an event's rating."""
+class SideRating(NamedTuple):
+    """One side (wholesale or retail) of an event's rating.
+
+    A tuple rather than a dataclass: ingestion makes two per event, and a tuple is built in a
+    third of the time.
+    """
 
     micros: int
     settlement: Settlement | None
@@ -72,8 +76,9 @@ class RunningTotals:
         # The keys whose state was read from storage (the others are new in this batch).
         self.recorded = frozenset(states)
         self._totals: dict[TotalKey, int] = {}
-        # Most events of a batch share a timestamp: find each card's version once per instant.
-        self._in_force: dict[tuple[UUID, datetime], RatingVersion | None] = {}
+        # Most events of a batch share a timestamp: find each card's line for a meter once per
+        # instant (None: the card has no version then, or no line for the meter).
+        self._lines: dict[tuple[UUID, str, datetime], _LineInForce | None] = {}
 
     def rate(
         self,
@@ -86,16 +91,16 @@ class RunningTotals:
     ) -> SideRating:
         if not versions:
             return UNRATED
-        cache_key = (versions[0].card_id, occurred_at)
-        if cache_key in self._in_force:
-            version = self._in_force[cache_key]
+        cache_key = (versions[0].card_id, meter, occurred_at)
+        if cache_key in self._lines:
+            in_force = self._lines[cache_key]
         else:
-            version = self._in_force[cache_key] = version_for_usage(versions, occurred_at)
-        if version is None:
+            in_force = self._lines[cache_key] = _line_in_force(versions, meter, occurred_at)
+        if in_force is None:
             return UNRATED
-        line = version.lines_by_meter.get(meter)
+        line = in_force.line
         if line is None:
-            return SideRating(0, None, version.card_id, version.version, None)
+            return in_force.unpriced
         key = (source_id, line.line_id, period_start)
         before = self.states.get(key, EMPTY)
         before_total = self._totals.get(key)
@@ -108,11 +113,28 @@ class RunningTotals:
         return SideRating(
             after_total - before_total,
             line.settlement,
-            version.card_id,
-            version.version,
+            in_force.unpriced.card_id,
+            in_force.unpriced.card_version,
             line.line_id,
         )
 
     def total_micros(self, key: TotalKey, pricing: PricingModel) -> int:
         total = self._totals.get(key)
         return running_total_micros(pricing, self.states[key]) if total is None else total
+
+
+class _LineInForce(NamedTuple):
+    """A card's line for a meter at an instant, and the rating of an event it does not price."""
+
+    line: RatingLine | None
+    unpriced: SideRating
+
+
+def _line_in_force(
+    versions: Sequence[RatingVersion], meter: str, occurred_at: datetime
+) -> _LineInForce | None:
+    version = version_for_usage(versions, occurred_at)
+    if version is None:
+        return None
+    unpriced = SideRating(0, None, version.card_id, version.version, None)
+    return _LineInForce(version.lines_by_meter.get(meter), unpriced)

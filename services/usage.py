@@ -12,6 +12,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
 from uuid import UUID
 
 from domain.access import Caller, Role
@@ -21,6 +23,7 @@ from domain.money import decimal_to_micros
 from domain.periods import calendar_month
 from domain.pricing import UsageFacts
 from domain.quantity import quantity_to_micros
+from domain.rate_card import Settlement
 from domain.tenancy import BillingMode, Source, SourceStatus, Tenant
 from domain.usage import (
     MAX_IDEMPOTENCY_KEY_LENGTH,
@@ -45,6 +48,7 @@ from storage.locks import lock_tenants
 from storage.usage_ingest import (
     EventRow,
     RollupDelta,
+    TotalKey,
     add_to_rollups,
     existing_hashes,
     insert_events,
@@ -58,9 +62,8 @@ class IngestionRaceError(RuntimeError):
     """An event key was recorded by another batch between our check and our insert."""
 
 
-@dataclass
-class _Accepted:
-    index: int
+class _Accepted(NamedTuple):
+    position: int  # in the request (`index` would hide tuple.index)
     draft: UsageEventDraft
     source: Source
     tenant: Tenant
@@ -240,7 +243,7 @@ async def _record_new(
         rated = await _rate(new, versions)
         moves = _wallet_moves(rated, owners)
         recorded = await move_wallets(list(moves.values()), now)
-        rows = [_event_row(event, owners, recorded, now) for event in rated]
+        rows = _event_rows(rated, owners, recorded, now)
         if await insert_events(rows) != len(rows):
             raise IngestionRaceError("an event key was recorded concurrently")
         await add_to_rollups(_rollups(rated))
@@ -274,13 +277,12 @@ async def _drop_recorded(batch: _Batch) -> list[_Accepted]:
             if previous is None:
                 new.append(event)
             else:
-                _repeat(batch, event.index, event.draft, previous == event.payload_hash)
+                _repeat(batch, event.position, event.draft, previous == event.payload_hash)
     batch.accepted = new
     return new
 
 
-@dataclass(frozen=True, slots=True)
-class _Rated:
+class _Rated(NamedTuple):
     accepted: _Accepted
     period_start: datetime
     wholesale: SideRating
@@ -292,43 +294,44 @@ async def _rate(
     events: Sequence[_Accepted], versions: dict[UUID, list[RatingVersion]]
 ) -> list[_Rated]:
     periods = _PeriodStarts()
-    lines_of = _LinesOfMeter(versions)
-    keys = set()
-    for event in events:
-        period = periods.of(event.occurred_at)
-        for card in (event.tenant.wholesale_rate_card_id, _retail_card(event)):
-            for line_id in lines_of.ids(card, event.draft.meter):
-                keys.add((event.source.id, line_id, period))
-    totals = RunningTotals(await running_totals(keys))
+    cards = _CardsOfSource(versions)
+    totals = RunningTotals(await running_totals(_total_keys(events, periods, cards)))
+    rate = totals.rate
     rated: list[_Rated] = []
     for event in events:
-        period = periods.of(event.occurred_at)
-        facts = UsageFacts(event.draft.quantity, event.draft.amount, event.draft.provider_cost)
-        wholesale = totals.rate(
-            versions.get(event.tenant.wholesale_rate_card_id, []),
-            event.source.id,
-            event.draft.meter,
-            event.occurred_at,
-            period,
-            facts,
-        )
-        retail_card = _retail_card(event)
+        draft, source, occurred_at = event.draft, event.source, event.occurred_at
+        period = periods.of(occurred_at)
+        wholesale_versions, retail_versions, prepaid = cards.of(event)
+        facts = UsageFacts.of_checked_event(draft.quantity, draft.amount, draft.provider_cost)
+        wholesale = rate(wholesale_versions, source.id, draft.meter, occurred_at, period, facts)
         retail = UNRATED
-        if retail_card is not None:
-            retail = totals.rate(
-                versions.get(retail_card, []),
-                event.source.id,
-                event.draft.meter,
-                event.occurred_at,
-                period,
-                facts,
-            )
-        debits_source = retail.debits_wallet and (
-            event.source.billing_mode is BillingMode.PREPAID_WALLET
-        )
+        if retail_versions is not None:
+            retail = rate(retail_versions, source.id, draft.meter, occurred_at, period, facts)
+        debits_source = prepaid and retail.settlement is Settlement.WALLET
         rated.append(_Rated(event, period, wholesale, retail, debits_source))
     await _save_totals(totals, events, versions)
     return rated
+
+
+def _total_keys(
+    events: Sequence[_Accepted], periods: _PeriodStarts, cards: _CardsOfSource
+) -> set[TotalKey]:
+    """The (source, rate line, period) states the batch may advance, on both sides."""
+    keys: set[TotalKey] = set()
+    seen: set[tuple[UUID, str, datetime]] = set()
+    for event in events:
+        period = periods.of(event.occurred_at)
+        probe = (event.source.id, event.draft.meter, period)
+        if probe in seen:
+            continue
+        seen.add(probe)
+        wholesale_versions, retail_versions, _ = cards.of(event)
+        for card_versions in (wholesale_versions, retail_versions or []):
+            for version in card_versions:
+                line = version.lines_by_meter.get(event.draft.meter)
+                if line is not None:
+                    keys.add((event.source.id, line.line_id, period))
+    return keys
 
 
 class _PeriodStarts:
@@ -345,24 +348,23 @@ class _PeriodStarts:
         return start
 
 
-class _LinesOfMeter:
-    """Every rate line of a card, across its versions, that prices a meter."""
+class _CardsOfSource:
+    """Per source: the wholesale card's versions, the retail card's (None when the source is
+    not rebilled) and whether retail charges come out of the source's prepaid wallet."""
 
     def __init__(self, versions: dict[UUID, list[RatingVersion]]) -> None:
         self._versions = versions
-        self._ids: dict[tuple[UUID, str], list[int]] = {}
+        self._of: dict[UUID, tuple[list[RatingVersion], list[RatingVersion] | None, bool]] = {}
 
-    def ids(self, card: UUID | None, meter: str) -> list[int]:
-        if card is None:
-            return []
-        key = (card, meter)
-        found = self._ids.get(key)
+    def of(self, event: _Accepted) -> tuple[list[RatingVersion], list[RatingVersion] | None, bool]:
+        found = self._of.get(event.source.id)
         if found is None:
-            found = self._ids[key] = [
-                v.lines_by_meter[meter].line_id
-                for v in self._versions.get(card, [])
-                if meter in v.lines_by_meter
-            ]
+            retail_card = _retail_card(event)
+            found = self._of[event.source.id] = (
+                self._versions.get(event.tenant.wholesale_rate_card_id, []),
+                None if retail_card is None else self._versions.get(retail_card, []),
+                event.source.billing_mode is BillingMode.PREPAID_WALLET,
+            )
         return found
 
 
@@ -422,49 +424,57 @@ def _wallet_moves(rated: Sequence[_Rated], owners: dict[UUID, Wallet]) -> dict[U
     return moves
 
 
-def _event_row(
-    event: _Rated,
+def _event_rows(
+    rated: Sequence[_Rated],
     owners: dict[UUID, Wallet],
     recorded: dict[UUID, WalletTransaction],
     now: datetime,
-) -> EventRow:
-    accepted, draft = event.accepted, event.accepted.draft
+) -> list[EventRow]:
+    """The usage_events rows, each linked to the USAGE transaction of each wallet it debits."""
+    entry_of_owner = {
+        owner_id: recorded[wallet.id].id
+        for owner_id, wallet in owners.items()
+        if wallet.id in recorded
+    }
+    rows: list[EventRow] = []
+    for event in rated:
+        accepted, draft = event.accepted, event.accepted.draft
+        wholesale, retail = event.wholesale, event.retail
+        tenant_id, source_id = accepted.tenant.id, accepted.source.id
+        rows.append(
+            EventRow(
+                tenant_id,
+                source_id,
+                draft.meter,
+                draft.idempotency_key,
+                accepted.payload_hash,
+                accepted.quantity_micros,
+                accepted.occurred_at,
+                now,
+                _micros(draft.provider_cost),
+                _micros(draft.amount),
+                accepted.properties_json,
+                event.period_start,
+                False,  # late: no period is finalized before invoicing exists
+                wholesale.micros,
+                _settlement(wholesale),
+                wholesale.card_id,
+                wholesale.card_version,
+                wholesale.line_id,
+                entry_of_owner.get(tenant_id) if wholesale.debits_wallet else None,
+                retail.micros,
+                _settlement(retail),
+                retail.card_id,
+                retail.card_version,
+                retail.line_id,
+                entry_of_owner.get(source_id) if event.debits_source else None,
+            )
+        )
+    return rows
 
-    def transaction_of(owner_id: UUID, linked: bool) -> int | None:
-        if not linked:
-            return None
-        entry = recorded.get(owners[owner_id].id)
-        return None if entry is None else entry.id
 
-    return EventRow(
-        tenant_id=accepted.tenant.id,
-        source_id=accepted.source.id,
-        meter_id=draft.meter,
-        idempotency_key=draft.idempotency_key,
-        payload_hash=accepted.payload_hash,
-        quantity_micros=accepted.quantity_micros,
-        occurred_at=accepted.occurred_at,
-        recorded_at=now,
-        provider_cost_micros=None
-        if draft.provider_cost is None
-        else decimal_to_micros(draft.provider_cost),
-        amount_micros=None if draft.amount is None else decimal_to_micros(draft.amount),
-        properties=accepted.properties_json,
-        period_start=event.period_start,
-        late=False,
-        wholesale_micros=event.wholesale.micros,
-        wholesale_settlement=_settlement(event.wholesale),
-        wholesale_rate_card_id=event.wholesale.card_id,
-        wholesale_rate_card_version=event.wholesale.card_version,
-        wholesale_rate_line_id=event.wholesale.line_id,
-        wholesale_transaction_id=transaction_of(accepted.tenant.id, event.wholesale.debits_wallet),
-        retail_micros=event.retail.micros,
-        retail_settlement=_settlement(event.retail),
-        retail_rate_card_id=event.retail.card_id,
-        retail_rate_card_version=event.retail.card_version,
-        retail_rate_line_id=event.retail.line_id,
-        retail_transaction_id=transaction_of(accepted.source.id, event.debits_source),
-    )
+def _micros(value: Decimal | None) -> int | None:
+    return None if value is None else decimal_to_micros(value)
 
 
 def _settlement(side: SideRating) -> str | None:
