@@ -32,7 +32,7 @@ from domain.pricing import PricingKind
 from domain.rate_card import RateCardKind, RateLineDraft
 from services import api_keys, rate_cards, sources, tenants
 from storage.lifecycle import migrate, open_database
-from storage.usage_ingest import EVENT_COLUMNS, EventRow
+from storage.usage_ingest import EVENT_COLUMNS
 
 EVENTS_PER_REQUEST = 1_000
 # 100 requests each: with 30, "p99" would be the single slowest request of a noisy machine.
@@ -110,7 +110,7 @@ async def copy_baseline(url: str, tenant_id: uuid.UUID, source_ids: list[uuid.UU
     try:
         for round_ in range(ROUNDS):
             rows = [
-                EventRow(
+                (
                     tenant_id,
                     source_ids[i % len(source_ids)],
                     "message_response",

@@ -46,6 +46,8 @@ from storage.database import transaction
 from storage.ledger import WalletMove, move_wallets, update_suspensions
 from storage.locks import lock_tenants
 from storage.usage_ingest import (
+    EventBatch,
+    EventContext,
     EventRow,
     RollupDelta,
     TotalKey,
@@ -243,8 +245,7 @@ async def _record_new(
         rated = await _rate(new, versions)
         moves = _wallet_moves(rated, owners)
         recorded = await move_wallets(list(moves.values()), now)
-        rows = _event_rows(rated, owners, recorded, now)
-        if await insert_events(rows) != len(rows):
+        if await insert_events(_event_batch(rated, owners, recorded, now)) != len(rated):
             raise IngestionRaceError("an event key was recorded concurrently")
         await add_to_rollups(_rollups(rated))
         await update_suspensions(
@@ -424,53 +425,76 @@ def _wallet_moves(rated: Sequence[_Rated], owners: dict[UUID, Wallet]) -> dict[U
     return moves
 
 
-def _event_rows(
+def _event_batch(
     rated: Sequence[_Rated],
     owners: dict[UUID, Wallet],
     recorded: dict[UUID, WalletTransaction],
     now: datetime,
-) -> list[EventRow]:
-    """The usage_events rows, each linked to the USAGE transaction of each wallet it debits."""
+) -> EventBatch:
+    """The events to insert, each linked to the USAGE transaction of each wallet it debits."""
     entry_of_owner = {
         owner_id: recorded[wallet.id].id
         for owner_id, wallet in owners.items()
         if wallet.id in recorded
     }
+    contexts: list[EventContext] = []
+    context_of: dict[tuple[object, ...], int] = {}
     rows: list[EventRow] = []
-    for event in rated:
+    for position, event in enumerate(rated):
         accepted, draft = event.accepted, event.accepted.draft
         wholesale, retail = event.wholesale, event.retail
-        tenant_id, source_id = accepted.tenant.id, accepted.source.id
+        # Per source the cards are fixed, and with the settlements they fix the transactions.
+        shared = (
+            accepted.source.id,
+            draft.meter,
+            wholesale.settlement,
+            wholesale.card_version,
+            wholesale.line_id,
+            retail.settlement,
+            retail.card_version,
+            retail.line_id,
+        )
+        context = context_of.get(shared)
+        if context is None:
+            context = context_of[shared] = len(contexts)
+            contexts.append(_event_context(event, entry_of_owner))
         rows.append(
             EventRow(
-                tenant_id,
-                source_id,
-                draft.meter,
+                position,
+                context,
                 draft.idempotency_key,
                 accepted.payload_hash,
                 accepted.quantity_micros,
                 accepted.occurred_at,
-                now,
                 _micros(draft.provider_cost),
                 _micros(draft.amount),
                 accepted.properties_json,
                 event.period_start,
-                False,  # late: no period is finalized before invoicing exists
                 wholesale.micros,
-                _settlement(wholesale),
-                wholesale.card_id,
-                wholesale.card_version,
-                wholesale.line_id,
-                entry_of_owner.get(tenant_id) if wholesale.debits_wallet else None,
                 retail.micros,
-                _settlement(retail),
-                retail.card_id,
-                retail.card_version,
-                retail.line_id,
-                entry_of_owner.get(source_id) if event.debits_source else None,
             )
         )
-    return rows
+    return EventBatch(contexts, rows, now)
+
+
+def _event_context(event: _Rated, entry_of_owner: dict[UUID, int]) -> EventContext:
+    tenant_id, source_id = event.accepted.tenant.id, event.accepted.source.id
+    wholesale, retail = event.wholesale, event.retail
+    return EventContext(
+        tenant_id,
+        source_id,
+        event.accepted.draft.meter,
+        _settlement(wholesale),
+        wholesale.card_id,
+        wholesale.card_version,
+        wholesale.line_id,
+        entry_of_owner.get(tenant_id) if wholesale.debits_wallet else None,
+        _settlement(retail),
+        retail.card_id,
+        retail.card_version,
+        retail.line_id,
+        entry_of_owner.get(source_id) if event.debits_source else None,
+    )
 
 
 def _micros(value: Decimal | None) -> int | None:

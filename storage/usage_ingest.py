@@ -27,29 +27,19 @@ from storage.models import RateLine as LineRow
 from storage.sql import Params, any_of, id_value, row_chunks, rows_source
 
 
-class EventRow(NamedTuple):
-    """One row of usage_events, in COPY column order (a tuple already: COPY takes it as is)."""
+class EventContext(NamedTuple):
+    """What runs of a batch's events have in common: whose usage of which meter, how each side
+    was rated and which wallet transaction each is linked to. A batch has a few; an event names
+    one by its position in the batch's list, so COPY sends these values once, not per event."""
 
     tenant_id: UUID
     source_id: UUID
     meter_id: str
-    idempotency_key: str
-    payload_hash: str
-    quantity_micros: int
-    occurred_at: datetime
-    recorded_at: datetime
-    provider_cost_micros: int | None
-    amount_micros: int | None
-    properties: str | None
-    period_start: datetime
-    late: bool
-    wholesale_micros: int
     wholesale_settlement: str | None
     wholesale_rate_card_id: UUID | None
     wholesale_rate_card_version: int | None
     wholesale_rate_line_id: int | None
     wholesale_transaction_id: int | None
-    retail_micros: int
     retail_settlement: str | None
     retail_rate_card_id: UUID | None
     retail_rate_card_version: int | None
@@ -57,7 +47,84 @@ class EventRow(NamedTuple):
     retail_transaction_id: int | None
 
 
-EVENT_COLUMNS = EventRow._fields
+class EventRow(NamedTuple):
+    """One event's own values, in the staging table's COPY column order."""
+
+    position: int  # in the batch: ids follow it
+    context: int  # position of its EventContext in the batch
+    idempotency_key: str
+    payload_hash: str
+    quantity_micros: int
+    occurred_at: datetime
+    provider_cost_micros: int | None
+    amount_micros: int | None
+    properties: str | None
+    period_start: datetime
+    wholesale_micros: int
+    retail_micros: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventBatch:
+    contexts: Sequence[EventContext]
+    rows: Sequence[EventRow]
+    recorded_at: datetime
+
+    def full_rows(self) -> list[tuple[object, ...]]:
+        """Every row whole, in EVENT_COLUMNS order."""
+        return [_full_row(self.contexts[row.context], row, self.recorded_at) for row in self.rows]
+
+
+def _full_row(context: EventContext, row: EventRow, recorded_at: datetime) -> tuple[object, ...]:
+    return (
+        context.tenant_id,
+        context.source_id,
+        context.meter_id,
+        row.idempotency_key,
+        row.payload_hash,
+        row.quantity_micros,
+        row.occurred_at,
+        recorded_at,
+        row.provider_cost_micros,
+        row.amount_micros,
+        row.properties,
+        row.period_start,
+        False,  # late: no period is finalized before invoicing exists
+        row.wholesale_micros,
+        *context[3:8],
+        row.retail_micros,
+        *context[8:],
+    )
+
+
+# usage_events as ingestion writes it, in _full_row's order.
+EVENT_COLUMNS = (
+    "tenant_id",
+    "source_id",
+    "meter_id",
+    "idempotency_key",
+    "payload_hash",
+    "quantity_micros",
+    "occurred_at",
+    "recorded_at",
+    "provider_cost_micros",
+    "amount_micros",
+    "properties",
+    "period_start",
+    "late",
+    "wholesale_micros",
+    "wholesale_settlement",
+    "wholesale_rate_card_id",
+    "wholesale_rate_card_version",
+    "wholesale_rate_line_id",
+    "wholesale_transaction_id",
+    "retail_micros",
+    "retail_settlement",
+    "retail_rate_card_id",
+    "retail_rate_card_version",
+    "retail_rate_line_id",
+    "retail_transaction_id",
+)
 TotalKey = tuple[UUID, int, datetime]  # (source, rate line, period start)
 
 
@@ -216,41 +283,106 @@ async def _update_running_totals(rows: Sequence[tuple[object, ...]]) -> None:
     )
 
 
-async def insert_events(rows: Sequence[EventRow]) -> int:
+async def insert_events(batch: EventBatch) -> int:
     """Inserts the batch's new events; returns how many went in."""
-    if not rows:
+    if not batch.rows:
         return 0
     if is_postgres():
-        return await _copy_events(rows)
+        return await _copy_events(batch)
     placeholders = ", ".join("?" for _ in EVENT_COLUMNS)
     try:
         await connection().execute_many(
             f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) VALUES ({placeholders})",
-            [[_sqlite_value(v) for v in row] for row in rows],
+            [[_sqlite_value(v) for v in row] for row in batch.full_rows()],
         )
     except IntegrityError:
         return 0  # a key recorded since the check: the caller retries the batch
-    return len(rows)
+    return len(batch.rows)
 
 
 def _sqlite_value(value: object) -> object:
     return str(value) if isinstance(value, UUID) else value
 
 
-async def _copy_events(rows: Sequence[EventRow]) -> int:
-    columns = ", ".join(EVENT_COLUMNS)
-    db = connection()
-    async with db.acquire_connection() as raw:
-        # Per connection, emptied at each commit: no id default, so no sequence values are spent.
-        await raw.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS usage_staging ON COMMIT DELETE ROWS AS "
-            f"SELECT {columns} FROM usage_events WITH NO DATA"
+# Per connection and emptied at each commit. No id default, so no sequence values are spent on
+# events that turn out to be recorded already. `position` keeps ids in the order events came.
+STAGING_TABLE = """
+CREATE TEMP TABLE IF NOT EXISTS usage_staging (
+    position integer NOT NULL,
+    context integer NOT NULL,
+    idempotency_key text NOT NULL,
+    payload_hash text NOT NULL,
+    quantity_micros bigint NOT NULL,
+    occurred_at timestamptz NOT NULL,
+    provider_cost_micros bigint,
+    amount_micros bigint,
+    properties text,
+    period_start timestamptz NOT NULL,
+    wholesale_micros bigint NOT NULL,
+    retail_micros bigint NOT NULL
+) ON COMMIT DELETE ROWS
+"""
+CONTEXT_TYPES = (
+    "uuid",
+    "uuid",
+    "text",
+    "text",
+    "uuid",
+    "int",
+    "bigint",
+    "bigint",
+    "text",
+    "uuid",
+    "int",
+    "bigint",
+    "bigint",
+)
+
+
+def _insert_from_staging(params: Params, batch: EventBatch) -> str:
+    recorded_at = params.add(batch.recorded_at, "timestamptz")
+    contexts = list(zip(*batch.contexts, strict=True))
+    arrays = ", ".join(
+        params.add(list(column), f"{pg_type}[]")
+        for column, pg_type in zip(contexts, CONTEXT_TYPES, strict=True)
+    )
+    shared = [f"c.{name}" for name in EventContext._fields]
+    values = [
+        *shared[:3],
+        "s.idempotency_key",
+        "s.payload_hash",
+        "s.quantity_micros",
+        "s.occurred_at",
+        recorded_at,
+        "s.provider_cost_micros",
+        "s.amount_micros",
+        "s.properties",
+        "s.period_start",
+        "FALSE",
+        "s.wholesale_micros",
+        *shared[3:8],
+        "s.retail_micros",
+        *shared[8:],
+    ]
+    return (
+        f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) SELECT {', '.join(values)} "
+        f"FROM usage_staging s JOIN unnest({arrays}) WITH ORDINALITY "
+        f"AS c({', '.join(EventContext._fields)}, number) ON c.number = s.context + 1 "
+        "ORDER BY s.position ON CONFLICT (tenant_id, idempotency_key) DO NOTHING"
+    )
+
+
+async def _copy_events(batch: EventBatch) -> int:
+    params = Params(True)
+    insert = _insert_from_staging(params, batch)
+    async with connection().acquire_connection() as raw:
+        await raw.execute(STAGING_TABLE)
+        await raw.copy_records_to_table(
+            "usage_staging",
+            records=batch.rows,
+            columns=list(EventRow._fields),
         )
-        await raw.copy_records_to_table("usage_staging", records=rows, columns=list(EVENT_COLUMNS))
-        status = await raw.execute(
-            f"INSERT INTO usage_events ({columns}) SELECT {columns} FROM usage_staging "
-            "ON CONFLICT (tenant_id, idempotency_key) DO NOTHING"
-        )
+        status = await raw.execute(insert, *params.values)
     return int(status.rsplit(" ", 1)[-1])
 
 
