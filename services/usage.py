@@ -93,14 +93,24 @@ async def record_usage(
     caller.require_role(Role.PLATFORM, Role.TENANT)
     _check_request(drafts, max_events)
     now = utc_now()
-    batch = await _check_events(caller, drafts, now)
-    if batch.accepted:
-        await _record(batch, now)
-    return UsageOutcome(
-        accepted=len(batch.accepted),
-        duplicates=batch.duplicates,
-        rejected=tuple(sorted(batch.rejected, key=lambda r: r.index)),
-    )
+    for attempt in range(RACE_RETRIES + 2):
+        try:
+            # One transaction, so one connection, for the batch's reads and writes: each read
+            # on a pooled connection of its own would cost a reset round trip.
+            async with transaction():
+                batch = await _check_events(caller, drafts, now)
+                moved = await _record(batch, now, attempt > 0) if batch.accepted else []
+        except IngestionRaceError:
+            if attempt == RACE_RETRIES + 1:
+                raise
+            continue
+        await events.wallets_changed(moved)
+        return UsageOutcome(
+            accepted=len(batch.accepted),
+            duplicates=batch.duplicates,
+            rejected=tuple(sorted(batch.rejected, key=lambda r: r.index)),
+        )
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def _check_request(drafts: Sequence[UsageEventDraft], max_events: int) -> None:
@@ -201,58 +211,36 @@ def _repeat(batch: _Batch, index: int, draft: UsageEventDraft, same_payload: boo
         )
 
 
-# A batch whose keys another batch recorded between our check and our insert is checked and
-# rated again; a third collision in a row after the check is an error worth surfacing.
+# A batch holding keys that are recorded already is rolled back and recorded again with its keys
+# looked up under the tenant's lock; a third collision in a row is an error worth surfacing.
 RACE_RETRIES = 2
 
 
-async def _record(batch: _Batch, now: datetime) -> None:
+async def _record(batch: _Batch, now: datetime, look_up_keys: bool) -> list[WalletTransaction]:
     """Records the batch's new events; keys already recorded become duplicates or conflicts.
 
     Most batches are new: the first attempt takes every key as new and lets the unique index
     and the insert count tell. If any key was recorded already (a client's retry, or a
-    concurrent batch), that transaction rolls back whole and the batch is checked against the
-    recorded keys (one index probe each) and recorded again: an event is never charged twice.
+    concurrent batch), the transaction rolls back whole and the next attempt looks the keys up
+    (one index probe each) once it holds the tenant's lock: an event is never charged twice.
+    Returns the wallet transactions written, to announce once the transaction commits.
     """
     tenant_ids = {a.tenant.id for a in batch.accepted}
     owners = await wallets.wallets_by_owner_ids(tenant_ids | {a.source.id for a in batch.accepted})
     versions = await rating_versions(_cards(batch.accepted))
-    candidates = batch.accepted
-    for attempt in range(RACE_RETRIES + 2):
-        checked = _Batch(accepted=list(candidates))
-        new = list(candidates) if attempt == 0 else await _drop_recorded(checked)
-        try:
-            rated = await _record_new(new, tenant_ids, owners, versions, now) if new else []
-        except IngestionRaceError:
-            if attempt == RACE_RETRIES + 1:
-                raise
-            continue
-        batch.duplicates += checked.duplicates
-        batch.rejected += checked.rejected
-        batch.accepted = [e.accepted for e in rated]
-        return
-
-
-async def _record_new(
-    new: Sequence[_Accepted],
-    tenant_ids: set[UUID],
-    owners: dict[UUID, Wallet],
-    versions: dict[UUID, list[RatingVersion]],
-    now: datetime,
-) -> list[_Rated]:
-    async with transaction():
-        await lock_tenants(tenant_ids)
-        rated = await _rate(new, versions)
-        moves = _wallet_moves(rated, owners)
-        recorded = await move_wallets(list(moves.values()), now)
-        if await insert_events(_event_batch(rated, owners, recorded, now)) != len(rated):
-            raise IngestionRaceError("an event key was recorded concurrently")
-        await add_to_rollups(_rollups(rated))
-        await update_suspensions(
-            sorted({e.accepted.source.id for e in rated if e.debits_source}, key=str)
-        )
-    await events.wallets_changed(recorded.values())
-    return rated
+    await lock_tenants(tenant_ids)
+    if look_up_keys and not await _drop_recorded(batch):
+        return []
+    rated = await _rate(batch.accepted, versions)
+    moves = _wallet_moves(rated, owners)
+    recorded = await move_wallets(list(moves.values()), now)
+    if await insert_events(_event_batch(rated, owners, recorded, now)) != len(rated):
+        raise IngestionRaceError("an event key was recorded concurrently")
+    await add_to_rollups(_rollups(rated))
+    await update_suspensions(
+        sorted({e.accepted.source.id for e in rated if e.debits_source}, key=str)
+    )
+    return list(recorded.values())
 
 
 def _cards(accepted: Sequence[_Accepted]) -> set[UUID]:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import pytest
 
 from domain.usage import MAX_GRAPHQL_EVENTS
 from services.usage import record_usage
 from storage.database import connection
+from tests.conftest import Database
 from tests.sql_counter import SqlCounter
 from tests.usage.conftest import PLATFORM, Agency, balances, event, ledger_matches_balances
 
@@ -78,6 +83,29 @@ async def test_a_new_batch_is_recorded_without_looking_up_its_keys(agency: Agenc
 
     assert (outcome.accepted, outcome.duplicates) == (2, 0)
     assert key_probes(sql.statements) == 0
+
+
+async def test_a_batch_is_checked_and_recorded_on_one_pooled_connection(
+    agency: Agency, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each read on a connection of its own would cost the pool's reset round trip."""
+    if db.backend != "postgres":
+        pytest.skip("SQLite has one connection")
+    acquired = 0
+    acquire = asyncpg.Pool.acquire
+
+    def counting_acquire(pool: asyncpg.Pool, *args: Any, **kwargs: Any) -> Any:
+        nonlocal acquired
+        acquired += 1
+        return acquire(pool, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Pool, "acquire", counting_acquire)
+    outcome = await record_usage(
+        PLATFORM, [event(agency.source_id, "1"), event(agency.source_id, "2")], MAX_GRAPHQL_EVENTS
+    )
+
+    assert outcome.accepted == 2
+    assert acquired == 1
 
 
 async def test_a_batch_with_one_recorded_key_rolls_back_and_records_only_the_new_ones(
