@@ -232,14 +232,12 @@ async def _record(batch: _Batch, now: datetime, look_up_keys: bool) -> list[Wall
     if look_up_keys and not await _drop_recorded(batch):
         return []
     rated = await _rate(batch.accepted, versions)
-    moves = _wallet_moves(rated, owners)
-    recorded = await move_wallets(list(moves.values()), now)
+    sums = _Sums.of(rated)
+    recorded = await move_wallets(sums.wallet_moves(owners), now)
     if await insert_events(_event_batch(rated, owners, recorded, now)) != len(rated):
         raise IngestionRaceError("an event key was recorded concurrently")
-    await add_to_rollups(_rollups(rated))
-    await update_suspensions(
-        sorted({e.accepted.source.id for e in rated if e.debits_source}, key=str)
-    )
+    await add_to_rollups(sums.rollup_deltas())
+    await update_suspensions(sorted(sums.debited_sources, key=str))
     return list(recorded.values())
 
 
@@ -387,30 +385,67 @@ async def _save_totals(
     )
 
 
-def _wallet_moves(rated: Sequence[_Rated], owners: dict[UUID, Wallet]) -> dict[UUID, WalletMove]:
-    debits: dict[tuple[UUID, UUID], int] = defaultdict(int)
-    counts: dict[tuple[UUID, UUID], int] = defaultdict(int)
-    for event in rated:
-        tenant_id = event.accepted.tenant.id
-        if event.wholesale.debits_wallet:
-            debits[(tenant_id, tenant_id)] += event.wholesale.micros
-            counts[(tenant_id, tenant_id)] += 1
-        if event.debits_source:
-            debits[(tenant_id, event.accepted.source.id)] += event.retail.micros
-            counts[(tenant_id, event.accepted.source.id)] += 1
-    moves: dict[UUID, WalletMove] = {}
-    for (tenant_id, owner_id), micros in debits.items():
-        wallet = owners[owner_id]
-        wallet_id = wallet.id
-        events = counts[(tenant_id, owner_id)]
-        moves[owner_id] = WalletMove(
-            wallet_id=wallet_id,
-            tenant_id=tenant_id,
-            delta_micros=-micros,
-            kind=TransactionKind.USAGE,
-            description=f"Usage: {events} event{'s' if events != 1 else ''}",
-        )
-    return moves
+@dataclass
+class _Sums:
+    """What a batch adds up to, in one pass over its events."""
+
+    # (tenant, wallet owner) -> [micro-units debited, events]
+    debits: dict[tuple[UUID, UUID], list[int]] = field(default_factory=dict)
+    # (tenant, source, meter, hour) -> [quantity, events, wholesale, retail, provider cost]
+    rollups: dict[tuple[UUID, UUID, str, datetime], list[int]] = field(default_factory=dict)
+    debited_sources: set[UUID] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, rated: Sequence[_Rated]) -> _Sums:
+        sums = cls()
+        hours: dict[datetime, datetime] = {}
+        for event in rated:
+            accepted, wholesale, retail = event.accepted, event.wholesale, event.retail
+            tenant_id, source_id = accepted.tenant.id, accepted.source.id
+            debits_tenant = wholesale.settlement is Settlement.WALLET
+            if debits_tenant:
+                sums._debit((tenant_id, tenant_id), wholesale.micros)
+            if event.debits_source:
+                sums._debit((tenant_id, source_id), retail.micros)
+                sums.debited_sources.add(source_id)
+            at = accepted.occurred_at
+            hour = hours.get(at)
+            if hour is None:
+                hour = hours[at] = at.replace(minute=0, second=0, microsecond=0)
+            key = (tenant_id, source_id, accepted.draft.meter, hour)
+            row = sums.rollups.get(key)
+            if row is None:
+                row = sums.rollups[key] = [0, 0, 0, 0, 0]
+            row[0] += accepted.quantity_micros
+            row[1] += 1
+            row[2] += wholesale.micros
+            row[3] += retail.micros
+            if wholesale.settlement is not None and not debits_tenant:
+                row[4] += wholesale.micros  # an EXTERNAL line: the provider's cost, not a debit
+        return sums
+
+    def _debit(self, wallet: tuple[UUID, UUID], micros: int) -> None:
+        found = self.debits.get(wallet)
+        if found is None:
+            self.debits[wallet] = [micros, 1]
+        else:
+            found[0] += micros
+            found[1] += 1
+
+    def wallet_moves(self, owners: dict[UUID, Wallet]) -> list[WalletMove]:
+        return [
+            WalletMove(
+                wallet_id=owners[owner_id].id,
+                tenant_id=tenant_id,
+                delta_micros=-micros,
+                kind=TransactionKind.USAGE,
+                description=f"Usage: {events} event{'s' if events != 1 else ''}",
+            )
+            for (tenant_id, owner_id), (micros, events) in self.debits.items()
+        ]
+
+    def rollup_deltas(self) -> list[RollupDelta]:
+        return [RollupDelta(t, s, m, h, *values) for (t, s, m, h), values in self.rollups.items()]
 
 
 def _event_batch(
@@ -491,18 +526,3 @@ def _micros(value: Decimal | None) -> int | None:
 
 def _settlement(side: SideRating) -> str | None:
     return None if side.settlement is None else side.settlement.value
-
-
-def _rollups(rated: Sequence[_Rated]) -> list[RollupDelta]:
-    sums: dict[tuple[UUID, UUID, str, datetime], list[int]] = defaultdict(lambda: [0] * 5)
-    for event in rated:
-        accepted = event.accepted
-        hour = accepted.occurred_at.replace(minute=0, second=0, microsecond=0)
-        row = sums[(accepted.tenant.id, accepted.source.id, accepted.draft.meter, hour)]
-        row[0] += accepted.quantity_micros
-        row[1] += 1
-        row[2] += event.wholesale.micros
-        row[3] += event.retail.micros
-        if event.wholesale.settlement is not None and not event.wholesale.debits_wallet:
-            row[4] += event.wholesale.micros
-    return [RollupDelta(t, s, m, h, *values) for (t, s, m, h), values in sums.items()]
