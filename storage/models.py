@@ -220,11 +220,13 @@ class UsageEvent(Model):
     """One reported event, rated twice. Unique per (tenant, idempotency key)."""
 
     id = fields.BigIntField(primary_key=True)
+    # On PostgreSQL one key, (tenant_id, source_id) -> sources (tenant_id, id), holds both and
+    # that they agree; Tortoise has no composite keys, so migration 0009 writes it.
     tenant: fields.ForeignKeyRelation[Tenant] = fields.ForeignKeyField(
-        "models.Tenant", related_name=False, on_delete=fields.RESTRICT
+        "models.Tenant", related_name=False, on_delete=fields.RESTRICT, db_constraint=False
     )
     source: fields.ForeignKeyRelation[Source] = fields.ForeignKeyField(
-        "models.Source", related_name=False, on_delete=fields.RESTRICT
+        "models.Source", related_name=False, on_delete=fields.RESTRICT, db_constraint=False
     )
     meter: fields.ForeignKeyRelation[Meter] = fields.ForeignKeyField(
         "models.Meter", related_name=False, on_delete=fields.RESTRICT

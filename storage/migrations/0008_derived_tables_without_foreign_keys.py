@@ -7,9 +7,11 @@ means rebuilding the table, which Tortoise's AlterField does by losing the uniqu
 So AlterField here only updates the migration state.
 """
 
-from tortoise import fields, migrations
-from tortoise.fields.base import OnDelete
+from tortoise import migrations
 from tortoise.migrations import operations as ops
+
+from storage.migrations._state_only import AlterFieldInState, is_postgres
+from storage.migrations._state_only import unconstrained as _unconstrained
 
 CONSTRAINTS = {
     "running_totals": (
@@ -21,12 +23,8 @@ CONSTRAINTS = {
 }
 
 
-def _is_postgres(state_editor) -> bool:
-    return state_editor.client.capabilities.dialect == "postgres"
-
-
 async def drop_constraints(apps, state_editor) -> None:
-    if not _is_postgres(state_editor):
+    if not is_postgres(state_editor):
         return
     for table, columns in CONSTRAINTS.items():
         for column, _ in columns:
@@ -36,7 +34,7 @@ async def drop_constraints(apps, state_editor) -> None:
 
 
 async def add_constraints(apps, state_editor) -> None:
-    if not _is_postgres(state_editor):
+    if not is_postgres(state_editor):
         return
     for table, columns in CONSTRAINTS.items():
         for column, target in columns:
@@ -45,27 +43,6 @@ async def add_constraints(apps, state_editor) -> None:
                 f"ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_fkey FOREIGN KEY ({column}) "
                 f"REFERENCES {target}({key}) ON DELETE RESTRICT"
             )
-
-
-class AlterFieldInState(ops.AlterField):
-    """AlterField without its schema change: drop_constraints does that part."""
-
-    async def database_forward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        return None
-
-    async def database_backward(self, app_label, old_state, new_state, state_editor=None) -> None:
-        return None
-
-
-def _unconstrained(model: str, source_field: str, to_field: str = "id") -> fields.ForeignKeyField:
-    return fields.ForeignKeyField(
-        model,
-        source_field=source_field,
-        db_constraint=False,
-        to_field=to_field,
-        related_name=False,
-        on_delete=OnDelete.RESTRICT,
-    )
 
 
 class Migration(migrations.Migration):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from uuid import uuid4
 
 import pytest
+from tortoise.exceptions import IntegrityError
 
 from domain.access import Caller, Role
 from domain.errors import InvalidInputError
@@ -17,6 +19,8 @@ from storage import meters
 from storage import rate_cards as card_rows
 from storage.database import connection
 from tests.conftest import Database
+from tests.usage.conftest import make_agency
+from tests.usage_rows import at, insert_event
 
 PLATFORM = Caller(Role.PLATFORM)
 
@@ -90,3 +94,16 @@ async def test_racing_tenants_with_the_same_slug_create_exactly_one(db: Database
     assert len(created) == 1 and len(refused) == 4
     assert [p.field for r in refused for p in r.problems] == ["slug"] * 4
     assert rows[0]["n"] == 1
+
+
+async def test_an_event_of_one_tenant_cannot_name_another_tenants_source(db: Database) -> None:
+    """The database holds what the service checks: an event's source is of its own tenant."""
+    ours = await make_agency("ours")
+    theirs = await make_agency("theirs")
+
+    with pytest.raises(IntegrityError):
+        await insert_event(ours.tenant_id, theirs.source_id, at("2026-03-01T10:00"))
+    with pytest.raises(IntegrityError):
+        await insert_event(ours.tenant_id, uuid4(), at("2026-03-01T10:00"))
+
+    assert await insert_event(ours.tenant_id, ours.source_id, at("2026-03-01T10:00")) > 0
