@@ -124,24 +124,24 @@ def parse_event(event: Any) -> UsageEventDraft:
     """Types as in UsageEventInput: a wrong type fails the request, a bad value the event."""
     if not isinstance(event, dict):
         raise _field("", "Each event is a JSON object.")
-    unknown = set(event) - KNOWN_FIELDS
-    if unknown:
-        raise _field(sorted(unknown)[0], "Unknown field.")
-    for name in REQUIRED_TEXT:
-        if not isinstance(event.get(name), str):
-            raise _field(name, "Required, as a string.")
+    if not event.keys() <= KNOWN_FIELDS:
+        raise _field(sorted(event.keys() - KNOWN_FIELDS)[0], "Unknown field.")
+    source_id, meter, key = event.get("sourceId"), event.get("meter"), event.get("idempotencyKey")
+    if not (isinstance(source_id, str) and isinstance(meter, str) and isinstance(key, str)):
+        name = next(n for n in REQUIRED_TEXT if not isinstance(event.get(n), str))
+        raise _field(name, "Required, as a string.")
     quantity = _number(event, "quantity")
     if quantity is None:
         raise _field("quantity", "Required.")
     return UsageEventDraft(
-        source_id=decode_source_id(event["sourceId"]),
-        meter=event["meter"],
-        quantity=quantity,
-        idempotency_key=event["idempotencyKey"],
-        occurred_at=_datetime(event),
-        provider_cost=_number(event, "providerCost"),
-        amount=_number(event, "amount"),
-        properties=event.get("properties"),
+        decode_source_id(source_id),
+        meter,
+        quantity,
+        key,
+        _datetime(event),
+        _number(event, "providerCost"),
+        _number(event, "amount"),
+        event.get("properties"),
     )
 
 

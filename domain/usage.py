@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from domain.quantity import check_event_quantity
@@ -36,9 +36,12 @@ class UsageRejection(StrEnum):
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
 
 
-@dataclass(frozen=True, slots=True)
-class UsageEventDraft:
-    """An event as received. ``source_id`` is None when the client's ID did not decode."""
+class UsageEventDraft(NamedTuple):
+    """An event as received. ``source_id`` is None when the client's ID did not decode.
+
+    A tuple rather than a frozen dataclass: a request brings up to 10,000, and a tuple is built
+    in a third of the time.
+    """
 
     source_id: UUID | None
     meter: str

@@ -75,6 +75,9 @@ class _Accepted(NamedTuple):
     quantity_micros: int
 
 
+_Problem = tuple[UsageRejection, str]  # why an event is refused, as the client is told
+
+
 @dataclass
 class _Batch:
     rejected: list[Rejected] = field(default_factory=list)
@@ -139,9 +142,20 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
     found = await sources.sources_by_ids({d.source_id for d in drafts if d.source_id})
     tenant_rows = await tenants.tenants_by_ids({s.tenant_id for s in found.values()})
     first_seen: dict[tuple[UUID, str], str] = {}
+    # Whether the caller may report for a source, and a meter's kind, are asked once a batch.
+    source_problems: dict[UUID | None, _Problem | None] = {}
+    meter_problems: dict[str, _Problem | None] = {}
     for index, draft in enumerate(drafts):
         source = found.get(draft.source_id) if draft.source_id else None
-        problem = _check_event(caller, draft, source, known_meters, now)
+        if draft.source_id not in source_problems:
+            source_problems[draft.source_id] = _source_problem(caller, source)
+        if draft.meter not in meter_problems:
+            meter_problems[draft.meter] = _meter_problem(draft.meter, known_meters)
+        problem = (
+            source_problems[draft.source_id]
+            or meter_problems[draft.meter]
+            or check_values(draft, now)
+        )
         if problem is not None:
             batch.reject(index, draft, *problem)
             continue
@@ -173,26 +187,26 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
     return batch
 
 
-def _check_event(
-    caller: Caller,
-    draft: UsageEventDraft,
-    source: Source | None,
-    known_meters: dict[str, MeterKind],
-    now: datetime,
-) -> tuple[UsageRejection, str] | None:
+def _source_problem(caller: Caller, source: Source | None) -> _Problem | None:
     if source is None or not caller.sees_source(source.tenant_id, source.id):
         return UsageRejection.UNKNOWN_SOURCE, "No such source."
     if source.status is SourceStatus.ARCHIVED:
         return UsageRejection.SOURCE_ARCHIVED, "The source is archived."
-    kind = known_meters.get(draft.meter)
+    return None
+
+
+def _meter_problem(
+    meter: str, known_meters: dict[str, MeterKind]
+) -> tuple[UsageRejection, str] | None:
+    kind = known_meters.get(meter)
     if kind is None:
-        return UsageRejection.UNKNOWN_METER, f"Unknown meter {draft.meter!r}."
+        return UsageRejection.UNKNOWN_METER, f"Unknown meter {meter!r}."
     if kind is MeterKind.HOURLY_GAUGE:
         return (
             UsageRejection.UNKNOWN_METER,
-            f"{draft.meter} is an hourly gauge: set its level with setSeats or setStorage.",
+            f"{meter} is an hourly gauge: set its level with setSeats or setStorage.",
         )
-    return check_values(draft, now)
+    return None
 
 
 def _properties_json(draft: UsageEventDraft) -> str | None:
