@@ -246,12 +246,12 @@ async def _record(batch: _Batch, now: datetime, look_up_keys: bool) -> list[Wall
     if look_up_keys and not await _drop_recorded(batch):
         return []
     rated = await _rate(batch.accepted, versions)
-    sums = _Sums.of(rated)
-    recorded = await move_wallets(sums.wallet_moves(owners), now)
-    if await insert_events(_event_batch(rated, owners, recorded, now)) != len(rated):
+    writes = _Writes.of(rated)
+    recorded = await move_wallets(writes.wallet_moves(owners), now)
+    if await insert_events(writes.events(owners, recorded, now)) != len(rated):
         raise IngestionRaceError("an event key was recorded concurrently")
-    await add_to_rollups(sums.rollup_deltas())
-    await update_suspensions(sorted(sums.debited_sources, key=str))
+    await add_to_rollups(writes.rollup_deltas())
+    await update_suspensions(sorted(writes.debited_sources, key=str))
     return list(recorded.values())
 
 
@@ -400,43 +400,81 @@ async def _save_totals(
 
 
 @dataclass
-class _Sums:
-    """What a batch adds up to, in one pass over its events."""
+class _Writes:
+    """What a batch writes, gathered in one pass over its rated events: each wallet's debit,
+    each hour's rollup, the sources debited, and the event rows with the contexts they share."""
 
     # (tenant, wallet owner) -> [micro-units debited, events]
     debits: dict[tuple[UUID, UUID], list[int]] = field(default_factory=dict)
     # (tenant, source, meter, hour) -> [quantity, events, wholesale, retail, provider cost]
     rollups: dict[tuple[UUID, UUID, str, datetime], list[int]] = field(default_factory=dict)
     debited_sources: set[UUID] = field(default_factory=set)
+    rows: list[EventRow] = field(default_factory=list)
+    # An event of each context, in the order rows name them: the wallet transactions the
+    # contexts link to are known only once the wallets have moved.
+    context_events: list[_Rated] = field(default_factory=list)
 
     @classmethod
-    def of(cls, rated: Sequence[_Rated]) -> _Sums:
-        sums = cls()
+    def of(cls, rated: Sequence[_Rated]) -> _Writes:
+        writes = cls()
         hours: dict[datetime, datetime] = {}
-        for event in rated:
+        context_of: dict[tuple[object, ...], int] = {}
+        for position, event in enumerate(rated):
             accepted, wholesale, retail = event.accepted, event.wholesale, event.retail
+            draft = accepted.draft
             tenant_id, source_id = accepted.tenant.id, accepted.source.id
             debits_tenant = wholesale.settlement is Settlement.WALLET
             if debits_tenant:
-                sums._debit((tenant_id, tenant_id), wholesale.micros)
+                writes._debit((tenant_id, tenant_id), wholesale.micros)
             if event.debits_source:
-                sums._debit((tenant_id, source_id), retail.micros)
-                sums.debited_sources.add(source_id)
+                writes._debit((tenant_id, source_id), retail.micros)
+                writes.debited_sources.add(source_id)
             at = accepted.occurred_at
             hour = hours.get(at)
             if hour is None:
                 hour = hours[at] = at.replace(minute=0, second=0, microsecond=0)
-            key = (tenant_id, source_id, accepted.draft.meter, hour)
-            row = sums.rollups.get(key)
-            if row is None:
-                row = sums.rollups[key] = [0, 0, 0, 0, 0]
-            row[0] += accepted.quantity_micros
-            row[1] += 1
-            row[2] += wholesale.micros
-            row[3] += retail.micros
+            key = (tenant_id, source_id, draft.meter, hour)
+            rollup = writes.rollups.get(key)
+            if rollup is None:
+                rollup = writes.rollups[key] = [0, 0, 0, 0, 0]
+            rollup[0] += accepted.quantity_micros
+            rollup[1] += 1
+            rollup[2] += wholesale.micros
+            rollup[3] += retail.micros
             if wholesale.settlement is not None and not debits_tenant:
-                row[4] += wholesale.micros  # an EXTERNAL line: the provider's cost, not a debit
-        return sums
+                rollup[4] += wholesale.micros  # an EXTERNAL line: the provider's cost, not a debit
+            # Per source the cards are fixed, and with the settlements they fix the transactions.
+            shared = (
+                source_id,
+                draft.meter,
+                wholesale.settlement,
+                wholesale.card_version,
+                wholesale.line_id,
+                retail.settlement,
+                retail.card_version,
+                retail.line_id,
+            )
+            context = context_of.get(shared)
+            if context is None:
+                context = context_of[shared] = len(writes.context_events)
+                writes.context_events.append(event)
+            writes.rows.append(
+                EventRow(
+                    position,
+                    context,
+                    draft.idempotency_key,
+                    accepted.payload_hash,
+                    accepted.quantity_micros,
+                    at,
+                    _micros(draft.provider_cost),
+                    _micros(draft.amount),
+                    accepted.properties_json,
+                    event.period_start,
+                    wholesale.micros,
+                    retail.micros,
+                )
+            )
+        return writes
 
     def _debit(self, wallet: tuple[UUID, UUID], micros: int) -> None:
         found = self.debits.get(wallet)
@@ -461,57 +499,20 @@ class _Sums:
     def rollup_deltas(self) -> list[RollupDelta]:
         return [RollupDelta(t, s, m, h, *values) for (t, s, m, h), values in self.rollups.items()]
 
-
-def _event_batch(
-    rated: Sequence[_Rated],
-    owners: dict[UUID, Wallet],
-    recorded: dict[UUID, WalletTransaction],
-    now: datetime,
-) -> EventBatch:
-    """The events to insert, each linked to the USAGE transaction of each wallet it debits."""
-    entry_of_owner = {
-        owner_id: recorded[wallet.id].id
-        for owner_id, wallet in owners.items()
-        if wallet.id in recorded
-    }
-    contexts: list[EventContext] = []
-    context_of: dict[tuple[object, ...], int] = {}
-    rows: list[EventRow] = []
-    for position, event in enumerate(rated):
-        accepted, draft = event.accepted, event.accepted.draft
-        wholesale, retail = event.wholesale, event.retail
-        # Per source the cards are fixed, and with the settlements they fix the transactions.
-        shared = (
-            accepted.source.id,
-            draft.meter,
-            wholesale.settlement,
-            wholesale.card_version,
-            wholesale.line_id,
-            retail.settlement,
-            retail.card_version,
-            retail.line_id,
-        )
-        context = context_of.get(shared)
-        if context is None:
-            context = context_of[shared] = len(contexts)
-            contexts.append(_event_context(event, entry_of_owner))
-        rows.append(
-            EventRow(
-                position,
-                context,
-                draft.idempotency_key,
-                accepted.payload_hash,
-                accepted.quantity_micros,
-                accepted.occurred_at,
-                _micros(draft.provider_cost),
-                _micros(draft.amount),
-                accepted.properties_json,
-                event.period_start,
-                wholesale.micros,
-                retail.micros,
-            )
-        )
-    return EventBatch(contexts, rows, now)
+    def events(
+        self,
+        owners: dict[UUID, Wallet],
+        recorded: dict[UUID, WalletTransaction],
+        now: datetime,
+    ) -> EventBatch:
+        """The events to insert, each linked to the USAGE transaction of each wallet it debits."""
+        entry_of_owner = {
+            owner_id: recorded[wallet.id].id
+            for owner_id, wallet in owners.items()
+            if wallet.id in recorded
+        }
+        contexts = [_event_context(event, entry_of_owner) for event in self.context_events]
+        return EventBatch(contexts, self.rows, now)
 
 
 def _event_context(event: _Rated, entry_of_owner: dict[UUID, int]) -> EventContext:
