@@ -6,6 +6,7 @@ import asyncio
 from decimal import Decimal
 from uuid import uuid4
 
+import asyncpg
 import pytest
 from tortoise.exceptions import IntegrityError
 
@@ -18,9 +19,13 @@ from services import rate_cards, tenants
 from storage import meters
 from storage import rate_cards as card_rows
 from storage.database import connection
+from storage.models import Source as SourceRow
+from storage.models import UsageEvent
 from tests.conftest import Database
 from tests.usage.conftest import make_agency
 from tests.usage_rows import at, insert_event
+
+T0 = at("2026-03-01T10:00")
 
 PLATFORM = Caller(Role.PLATFORM)
 
@@ -107,3 +112,82 @@ async def test_an_event_of_one_tenant_cannot_name_another_tenants_source(db: Dat
         await insert_event(ours.tenant_id, uuid4(), at("2026-03-01T10:00"))
 
     assert await insert_event(ours.tenant_id, ours.source_id, at("2026-03-01T10:00")) > 0
+    assert await UsageEvent.all().count() == 1
+
+
+async def test_an_event_cannot_name_an_unknown_meter(db: Database) -> None:
+    agency = await make_agency("metered")
+
+    with pytest.raises(IntegrityError):
+        await insert_event(agency.tenant_id, agency.source_id, T0, meter="no_such_meter")
+
+    assert await UsageEvent.all().count() == 0
+
+
+async def test_a_source_or_meter_that_events_name_cannot_be_deleted_or_rekeyed(
+    db: Database,
+) -> None:
+    agency = await make_agency("kept")
+    unused = await make_agency("unused")
+    await insert_event(agency.tenant_id, agency.source_id, T0, meter="ai_tokens")
+
+    for statement in (
+        f"DELETE FROM sources WHERE id = '{agency.source_id}'",
+        f"UPDATE sources SET tenant_id = '{unused.tenant_id}' WHERE id = '{agency.source_id}'",
+        "DELETE FROM meters WHERE code = 'ai_tokens'",
+        "UPDATE meters SET code = 'tokens' WHERE code = 'ai_tokens'",
+    ):
+        with pytest.raises(IntegrityError):
+            await connection().execute_script(statement)
+
+    # A change that leaves the keys alone is not a key change.
+    await connection().execute_script(
+        f"UPDATE sources SET name = 'renamed' WHERE id = '{agency.source_id}'"
+    )
+    assert await UsageEvent.filter(source_id=agency.source_id, meter_id="ai_tokens").count() == 1
+
+
+async def test_a_source_deleted_while_events_for_it_are_written_never_orphans_them(
+    db: Database,
+) -> None:
+    """Both orders of a race, on two connections: whoever comes second is refused."""
+    if db.backend != "postgres":
+        pytest.skip("concurrent transactions only race on PostgreSQL")
+    agency = await make_agency("racing")
+    bare = await SourceRow.create(tenant_id=agency.tenant_id, name="no wallet")  # deletable
+    insert = (
+        "INSERT INTO usage_events (tenant_id, source_id, meter_id, idempotency_key, payload_hash, "
+        "quantity_micros, occurred_at, recorded_at, period_start, late, wholesale_micros, "
+        "retail_micros) VALUES ($1, $2, 'message_response', $3, '', 1, now(), now(), now(), "
+        "FALSE, 0, 0)"
+    )
+    delete = "DELETE FROM sources WHERE id = $1"
+    writer = await asyncpg.connect(db.url.replace("postgres://", "postgresql://", 1))
+    deleter = await asyncpg.connect(db.url.replace("postgres://", "postgresql://", 1))
+    try:
+        # The events first: the delete waits for their commit, then sees them.
+        async with writer.transaction():
+            await writer.execute(insert, agency.tenant_id, bare.id, "first")
+            waiting_delete = asyncio.create_task(deleter.execute(delete, bare.id))
+            await asyncio.sleep(0.3)
+            assert not waiting_delete.done()
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await waiting_delete
+
+        # The delete first: the events wait for it to commit, then find the source gone.
+        await writer.execute("DELETE FROM usage_events WHERE source_id = $1", bare.id)
+        async with deleter.transaction():
+            await deleter.execute(delete, bare.id)
+            waiting_insert = asyncio.create_task(
+                writer.execute(insert, agency.tenant_id, bare.id, "second")
+            )
+            await asyncio.sleep(0.3)
+            assert not waiting_insert.done()
+        with pytest.raises(asyncpg.ForeignKeyViolationError):
+            await waiting_insert
+    finally:
+        await writer.close()
+        await deleter.close()
+
+    assert await UsageEvent.filter(source_id=bare.id).count() == 0
+    assert await SourceRow.filter(id=bare.id).count() == 0
