@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from domain.pricing import LineState, PricingModel, UsageFacts, running_total_micros
@@ -68,17 +68,25 @@ class RunningTotals:
     """The states a batch reads and advances, keyed by (source, rate line, period start).
 
     Each state is kept with its rounded running total, so an event's charge costs one rounding:
-    the total before it is the total after the previous event.
+    the total before it is the total after the previous event. Both sit in one list per key,
+    so an event looks its key up once (hashing a key means hashing a UUID, in Python code).
     """
 
     def __init__(self, states: dict[TotalKey, LineState]) -> None:
-        self.states = states
         # The keys whose state was read from storage (the others are new in this batch).
         self.recorded = frozenset(states)
-        self._totals: dict[TotalKey, int] = {}
+        # key -> [state, its rounded total, or None until an event needs it]
+        self._running: dict[TotalKey, list[Any]] = {
+            key: [state, None] for key, state in states.items()
+        }
         # Most events of a batch share a timestamp: find each card's line for a meter once per
-        # instant (None: the card has no version then, or no line for the meter).
-        self._lines: dict[tuple[UUID, str, datetime], _LineInForce | None] = {}
+        # instant. Keyed by the versions list's identity (its UUID would be hashed in Python);
+        # the entry holds the list, so the identity cannot be reused while it is cached.
+        self._lines: dict[tuple[int, str, datetime], tuple[object, _LineInForce | None]] = {}
+
+    @property
+    def states(self) -> dict[TotalKey, LineState]:
+        return {key: running[0] for key, running in self._running.items()}
 
     def rate(
         self,
@@ -91,25 +99,28 @@ class RunningTotals:
     ) -> SideRating:
         if not versions:
             return UNRATED
-        cache_key = (versions[0].card_id, meter, occurred_at)
-        if cache_key in self._lines:
-            in_force = self._lines[cache_key]
-        else:
-            in_force = self._lines[cache_key] = _line_in_force(versions, meter, occurred_at)
+        cache_key = (id(versions), meter, occurred_at)
+        cached = self._lines.get(cache_key)
+        if cached is None or cached[0] is not versions:
+            cached = self._lines[cache_key] = (
+                versions,
+                _line_in_force(versions, meter, occurred_at),
+            )
+        in_force = cached[1]
         if in_force is None:
             return UNRATED
         line = in_force.line
         if line is None:
             return in_force.unpriced
         key = (source_id, line.line_id, period_start)
-        before = self.states.get(key, EMPTY)
-        before_total = self._totals.get(key)
-        if before_total is None:
-            before_total = running_total_micros(line.pricing, before)
-        after = line.pricing.advance(before, facts)
-        after_total = running_total_micros(line.pricing, after)
-        self.states[key] = after
-        self._totals[key] = after_total
+        running = self._running.get(key)
+        if running is None:
+            running = self._running[key] = [EMPTY, 0]
+        elif running[1] is None:
+            running[1] = running_total_micros(line.pricing, running[0])
+        before_total = running[1]
+        after = running[0] = line.pricing.advance(running[0], facts)
+        after_total = running[1] = running_total_micros(line.pricing, after)
         return SideRating(
             after_total - before_total,
             line.settlement,
@@ -119,8 +130,8 @@ class RunningTotals:
         )
 
     def total_micros(self, key: TotalKey, pricing: PricingModel) -> int:
-        total = self._totals.get(key)
-        return running_total_micros(pricing, self.states[key]) if total is None else total
+        state, total = self._running[key]
+        return running_total_micros(pricing, state) if total is None else int(total)
 
 
 class _LineInForce(NamedTuple):

@@ -399,6 +399,19 @@ async def _save_totals(
     )
 
 
+class _OfSource:
+    """One source's share of a batch's writes, while they are gathered."""
+
+    __slots__ = ("contexts", "rollups", "source_debit", "tenant_debit", "tenant_id")
+
+    def __init__(self, tenant_id: UUID) -> None:
+        self.tenant_id = tenant_id
+        self.tenant_debit = [0, 0]  # [micro-units, events] off the tenant's wallet
+        self.source_debit = [0, 0]  # [micro-units, events] off the source's own wallet
+        self.rollups: dict[tuple[str, datetime], list[int]] = {}
+        self.contexts: dict[tuple[object, ...], int] = {}
+
+
 @dataclass
 class _Writes:
     """What a batch writes, gathered in one pass over its rated events: each wallet's debit,
@@ -417,46 +430,47 @@ class _Writes:
     @classmethod
     def of(cls, rated: Sequence[_Rated]) -> _Writes:
         writes = cls()
+        # Sums are kept per source, so an event hashes its source's UUID (in Python code) once.
+        by_source: dict[UUID, _OfSource] = {}
         hours: dict[datetime, datetime] = {}
-        context_of: dict[tuple[object, ...], int] = {}
         for position, event in enumerate(rated):
             accepted, wholesale, retail = event.accepted, event.wholesale, event.retail
             draft = accepted.draft
-            tenant_id, source_id = accepted.tenant.id, accepted.source.id
+            of_source = by_source.get(accepted.source.id)
+            if of_source is None:
+                of_source = by_source[accepted.source.id] = _OfSource(accepted.tenant.id)
             debits_tenant = wholesale.settlement is Settlement.WALLET
             if debits_tenant:
-                writes._debit((tenant_id, tenant_id), wholesale.micros)
+                of_source.tenant_debit[0] += wholesale.micros
+                of_source.tenant_debit[1] += 1
             if event.debits_source:
-                writes._debit((tenant_id, source_id), retail.micros)
-                writes.debited_sources.add(source_id)
+                of_source.source_debit[0] += retail.micros
+                of_source.source_debit[1] += 1
             at = accepted.occurred_at
             hour = hours.get(at)
             if hour is None:
                 hour = hours[at] = at.replace(minute=0, second=0, microsecond=0)
-            key = (tenant_id, source_id, draft.meter, hour)
-            rollup = writes.rollups.get(key)
+            rollup = of_source.rollups.get((draft.meter, hour))
             if rollup is None:
-                rollup = writes.rollups[key] = [0, 0, 0, 0, 0]
+                rollup = of_source.rollups[(draft.meter, hour)] = [0, 0, 0, 0, 0]
             rollup[0] += accepted.quantity_micros
             rollup[1] += 1
             rollup[2] += wholesale.micros
             rollup[3] += retail.micros
             if wholesale.settlement is not None and not debits_tenant:
                 rollup[4] += wholesale.micros  # an EXTERNAL line: the provider's cost, not a debit
-            # Per source the cards are fixed, and with the settlements they fix the transactions.
+            # Per source each side's card is fixed, so its version and line fix the rest of the
+            # context: the settlement is the line's, and with it the wallet transaction.
             shared = (
-                source_id,
                 draft.meter,
-                wholesale.settlement,
                 wholesale.card_version,
                 wholesale.line_id,
-                retail.settlement,
                 retail.card_version,
                 retail.line_id,
             )
-            context = context_of.get(shared)
+            context = of_source.contexts.get(shared)
             if context is None:
-                context = context_of[shared] = len(writes.context_events)
+                context = of_source.contexts[shared] = len(writes.context_events)
                 writes.context_events.append(event)
             writes.rows.append(
                 EventRow(
@@ -474,15 +488,25 @@ class _Writes:
                     retail.micros,
                 )
             )
+        writes._add_up(by_source)
         return writes
 
-    def _debit(self, wallet: tuple[UUID, UUID], micros: int) -> None:
-        found = self.debits.get(wallet)
-        if found is None:
-            self.debits[wallet] = [micros, 1]
-        else:
-            found[0] += micros
-            found[1] += 1
+    def _add_up(self, by_source: dict[UUID, _OfSource]) -> None:
+        for of_source in by_source.values():
+            self._debit((of_source.tenant_id, of_source.tenant_id), *of_source.tenant_debit)
+        for source_id, of_source in by_source.items():
+            if self._debit((of_source.tenant_id, source_id), *of_source.source_debit):
+                self.debited_sources.add(source_id)
+            for (meter, hour), values in of_source.rollups.items():
+                self.rollups[(of_source.tenant_id, source_id, meter, hour)] = values
+
+    def _debit(self, wallet: tuple[UUID, UUID], micros: int, events: int) -> bool:
+        if not events:
+            return False
+        found = self.debits.setdefault(wallet, [0, 0])
+        found[0] += micros
+        found[1] += events
+        return True
 
     def wallet_moves(self, owners: dict[UUID, Wallet]) -> list[WalletMove]:
         return [
