@@ -90,7 +90,7 @@ def decimal_to_micros(value: Decimal) -> int:
     if value and value.adjusted() < -MICRO_PLACES:
         # Nonzero and below one micro-unit (and far below the context's exponent range).
         raise ValueError(f"{value} has more than {MICRO_PLACES} decimal places")
-    scaled = value.scaleb(MICRO_PLACES, ROUNDING_CONTEXT)
+    scaled = ROUNDING_CONTEXT.scaleb(value, MICRO_PLACES)
     whole = scaled.to_integral_value(rounding=ROUND_DOWN, context=ROUNDING_CONTEXT)
     if whole != scaled:
         raise ValueError(f"{value} has more than {MICRO_PLACES} decimal places")

@@ -141,25 +141,27 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
     known_meters = await meters.meter_kinds()
     found = await sources.sources_by_ids({d.source_id for d in drafts if d.source_id})
     tenant_rows = await tenants.tenants_by_ids({s.tenant_id for s in found.values()})
-    first_seen: dict[tuple[UUID, str], str] = {}
-    # Whether the caller may report for a source, and a meter's kind, are asked once a batch.
-    source_problems: dict[UUID | None, _Problem | None] = {}
+    # Per source, once a batch: the source, whether the caller may report for it, its tenant,
+    # and the keys its tenant's events have used so far in the batch (key -> payload hash).
+    of_source: dict[UUID | None, _SourceCheck] = {}
+    seen_of_tenant: dict[UUID, dict[str, str]] = {}
     meter_problems: dict[str, _Problem | None] = {}
     for index, draft in enumerate(drafts):
-        source = found.get(draft.source_id) if draft.source_id else None
-        if draft.source_id not in source_problems:
-            source_problems[draft.source_id] = _source_problem(caller, source)
+        check = of_source.get(draft.source_id)
+        if check is None:
+            check = of_source[draft.source_id] = _source_check(
+                caller,
+                found.get(draft.source_id) if draft.source_id else None,
+                tenant_rows,
+                seen_of_tenant,
+            )
         if draft.meter not in meter_problems:
             meter_problems[draft.meter] = _meter_problem(draft.meter, known_meters)
-        problem = (
-            source_problems[draft.source_id]
-            or meter_problems[draft.meter]
-            or check_values(draft, now)
-        )
+        problem = check.problem or meter_problems[draft.meter] or check_values(draft, now)
         if problem is not None:
             batch.reject(index, draft, *problem)
             continue
-        assert source is not None
+        assert check.source is not None and check.tenant is not None
         properties_json = _properties_json(draft)
         if properties_json is not None and len(properties_json.encode()) > MAX_PROPERTIES_BYTES:
             batch.reject(
@@ -167,17 +169,17 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
             )
             continue
         digest = payload_hash(draft, properties_json)
-        key = (source.tenant_id, draft.idempotency_key)
-        if key in first_seen:
-            _repeat(batch, index, draft, first_seen[key] == digest)
+        seen = check.seen_keys.get(draft.idempotency_key)
+        if seen is not None:
+            _repeat(batch, index, draft, seen == digest)
             continue
-        first_seen[key] = digest
+        check.seen_keys[draft.idempotency_key] = digest
         batch.accepted.append(
             _Accepted(
                 index,
                 draft,
-                source,
-                tenant_rows[source.tenant_id],
+                check.source,
+                check.tenant,
                 draft.occurred_at or now,
                 properties_json,
                 digest,
@@ -185,6 +187,26 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
             )
         )
     return batch
+
+
+class _SourceCheck(NamedTuple):
+    source: Source | None
+    tenant: Tenant | None
+    problem: _Problem | None
+    seen_keys: dict[str, str]  # shared by the tenant's sources: keys are unique per tenant
+
+
+def _source_check(
+    caller: Caller,
+    source: Source | None,
+    tenants_by_id: dict[UUID, Tenant],
+    seen_of_tenant: dict[UUID, dict[str, str]],
+) -> _SourceCheck:
+    problem = _source_problem(caller, source)
+    if source is None or problem is not None:
+        return _SourceCheck(source, None, problem, {})
+    seen_keys = seen_of_tenant.setdefault(source.tenant_id, {})
+    return _SourceCheck(source, tenants_by_id[source.tenant_id], None, seen_keys)
 
 
 def _source_problem(caller: Caller, source: Source | None) -> _Problem | None:
