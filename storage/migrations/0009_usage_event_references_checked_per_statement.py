@@ -4,11 +4,11 @@ A foreign key is a per-row trigger: on a 1,000-event insert the keys on (tenant_
 and (meter_id) took 10 ms of its 20 (docs/decisions.md). Instead, one trigger per INSERT or
 UPDATE statement does what those keys did, set-wise, over the statement's new rows:
 
-- it locks each source and meter they name FOR KEY SHARE, as a foreign key does, so neither can
-  be deleted or re-keyed until the transaction ends;
-- it then requires each named source to exist *and to be of the event's tenant*, which the
-  separate keys let slip (the tenant itself is held by sources.tenant_id's own key), and each
-  meter to exist; otherwise foreign_key_violation, as a key would raise.
+- for each distinct source and meter they name, it locks the row FOR KEY SHARE, as a foreign
+  key does, so neither can be deleted or re-keyed until the transaction ends;
+- it requires as many rows locked as named: each source must exist *and be of the event's
+  tenant*, which the separate keys let slip (the tenant itself is held by sources.tenant_id's own
+  key), and each meter must exist; otherwise foreign_key_violation, as a key would raise.
 
 On the other side, deleting or re-keying a source or meter that events name is refused, as
 ON DELETE RESTRICT did. Locking before checking keeps both sides right under concurrency: a
@@ -27,23 +27,25 @@ from storage.migrations._state_only import AlterFieldInState, is_postgres, uncon
 
 FORWARD = """
 CREATE FUNCTION usage_events_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    wanted bigint;
+    held bigint;
 BEGIN
-    PERFORM 1 FROM sources s
-     WHERE (s.tenant_id, s.id) IN (SELECT tenant_id, source_id FROM new_events)
-       FOR KEY SHARE OF s;
-    IF EXISTS (
-        SELECT 1 FROM new_events e
-         WHERE NOT EXISTS (
-             SELECT 1 FROM sources s WHERE s.tenant_id = e.tenant_id AND s.id = e.source_id
+    -- Each distinct (tenant, source) once: locked if it exists, then counted.
+    WITH named AS MATERIALIZED (SELECT DISTINCT tenant_id, source_id FROM new_events),
+         locked AS (
+             SELECT 1 FROM sources s JOIN named n ON s.id = n.source_id AND s.tenant_id = n.tenant_id
+             FOR KEY SHARE OF s
          )
-    ) THEN
+    SELECT (SELECT count(*) FROM named), (SELECT count(*) FROM locked) INTO wanted, held;
+    IF held < wanted THEN
         RAISE EXCEPTION 'usage_events: an event names a source that is not of its tenant'
             USING ERRCODE = 'foreign_key_violation';
     END IF;
-    PERFORM 1 FROM meters m WHERE m.code IN (SELECT meter_id FROM new_events) FOR KEY SHARE OF m;
-    IF EXISTS (
-        SELECT 1 FROM new_events e WHERE NOT EXISTS (SELECT 1 FROM meters m WHERE m.code = e.meter_id)
-    ) THEN
+    WITH named AS MATERIALIZED (SELECT DISTINCT meter_id FROM new_events),
+         locked AS (SELECT 1 FROM meters m JOIN named n ON m.code = n.meter_id FOR KEY SHARE OF m)
+    SELECT (SELECT count(*) FROM named), (SELECT count(*) FROM locked) INTO wanted, held;
+    IF held < wanted THEN
         RAISE EXCEPTION 'usage_events: an event names an unknown meter'
             USING ERRCODE = 'foreign_key_violation';
     END IF;
