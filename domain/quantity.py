@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.money import as_decimal, decimal_to_micros, fractional_digits, micros_to_decimal
+from domain.money import (
+    ROUNDING_CONTEXT,
+    as_decimal,
+    decimal_to_micros,
+    fractional_digits,
+    micros_to_decimal,
+)
 
 QUANTITY_PLACES = 6
 
@@ -20,6 +26,12 @@ MAX_EVENT_QUANTITY = Decimal(10**12)
 def quantity_to_micros(q: Decimal) -> int:
     """The exact number of micro-units in ``q``; ValueError beyond 6 places or when not finite."""
     return decimal_to_micros(as_decimal(q, "quantity"))
+
+
+def checked_quantity_micros(q: Decimal) -> int:
+    """quantity_to_micros for a quantity check_event_quantity accepted (finite, positive, at
+    most 6 places, bounded), whose scaled value is whole: ingestion converts one per event."""
+    return int(ROUNDING_CONTEXT.scaleb(q, QUANTITY_PLACES))
 
 
 def micros_to_quantity(m: int) -> Decimal:

@@ -133,14 +133,17 @@ def canonical_json(value: Any) -> str:
     raise TypeError(f"properties cannot hold {type(value).__name__}")
 
 
-def payload_hash(draft: UsageEventDraft, properties_json: str | None) -> str:
+def payload_hash(
+    draft: UsageEventDraft, properties_json: str | None, source_text: str | None = None
+) -> str:
     """What makes two events with one idempotency key "the same event".
 
     occurredAt counts only when sent: a retry of an event without one gets a new receive time
-    but is still the same event.
+    but is still the same event. ``source_text`` is ``str(draft.source_id)`` when the caller
+    has it already (ingestion writes it once per source, not once per event).
     """
     parts = [
-        str(draft.source_id),
+        str(draft.source_id) if source_text is None else source_text,
         draft.meter,
         format(draft.quantity.normalize(), "f"),
         "" if draft.occurred_at is None else draft.occurred_at.isoformat(),

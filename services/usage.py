@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import NamedTuple
 from uuid import UUID
 
@@ -22,7 +21,7 @@ from domain.meters import MeterKind
 from domain.money import decimal_to_micros
 from domain.periods import calendar_month
 from domain.pricing import UsageFacts
-from domain.quantity import quantity_to_micros
+from domain.quantity import checked_quantity_micros
 from domain.rate_card import Settlement
 from domain.tenancy import BillingMode, Source, SourceStatus, Tenant
 from domain.usage import (
@@ -168,7 +167,7 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
                 index, draft, UsageRejection.INVALID_AMOUNT, "properties are larger than 4 KiB."
             )
             continue
-        digest = payload_hash(draft, properties_json)
+        digest = payload_hash(draft, properties_json, check.source_text)
         seen = check.seen_keys.get(draft.idempotency_key)
         if seen is not None:
             _repeat(batch, index, draft, seen == digest)
@@ -183,7 +182,7 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
                 draft.occurred_at or now,
                 properties_json,
                 digest,
-                quantity_to_micros(draft.quantity),
+                checked_quantity_micros(draft.quantity),
             )
         )
     return batch
@@ -194,6 +193,7 @@ class _SourceCheck(NamedTuple):
     tenant: Tenant | None
     problem: _Problem | None
     seen_keys: dict[str, str]  # shared by the tenant's sources: keys are unique per tenant
+    source_text: str | None  # str(source id), for the payload hash
 
 
 def _source_check(
@@ -204,9 +204,9 @@ def _source_check(
 ) -> _SourceCheck:
     problem = _source_problem(caller, source)
     if source is None or problem is not None:
-        return _SourceCheck(source, None, problem, {})
+        return _SourceCheck(source, None, problem, {}, None)
     seen_keys = seen_of_tenant.setdefault(source.tenant_id, {})
-    return _SourceCheck(source, tenants_by_id[source.tenant_id], None, seen_keys)
+    return _SourceCheck(source, tenants_by_id[source.tenant_id], None, seen_keys, str(source.id))
 
 
 def _source_problem(caller: Caller, source: Source | None) -> _Problem | None:
@@ -485,6 +485,7 @@ class _Writes:
             # context: the settlement is the line's, and with it the wallet transaction.
             shared = (
                 draft.meter,
+                event.period_start,
                 wholesale.card_version,
                 wholesale.line_id,
                 retail.card_version,
@@ -502,10 +503,9 @@ class _Writes:
                     accepted.payload_hash,
                     accepted.quantity_micros,
                     at,
-                    _micros(draft.provider_cost),
-                    _micros(draft.amount),
+                    None if draft.provider_cost is None else decimal_to_micros(draft.provider_cost),
+                    None if draft.amount is None else decimal_to_micros(draft.amount),
                     accepted.properties_json,
-                    event.period_start,
                     wholesale.micros,
                     retail.micros,
                 )
@@ -568,6 +568,7 @@ def _event_context(event: _Rated, entry_of_owner: dict[UUID, int]) -> EventConte
         tenant_id,
         source_id,
         event.accepted.draft.meter,
+        event.period_start,
         _settlement(wholesale),
         wholesale.card_id,
         wholesale.card_version,
@@ -579,10 +580,6 @@ def _event_context(event: _Rated, entry_of_owner: dict[UUID, int]) -> EventConte
         retail.line_id,
         entry_of_owner.get(source_id) if event.debits_source else None,
     )
-
-
-def _micros(value: Decimal | None) -> int | None:
-    return None if value is None else decimal_to_micros(value)
 
 
 def _settlement(side: SideRating) -> str | None:

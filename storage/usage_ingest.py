@@ -28,13 +28,15 @@ from storage.sql import Params, any_of, id_value, row_chunks, rows_source
 
 
 class EventContext(NamedTuple):
-    """What runs of a batch's events have in common: whose usage of which meter, how each side
-    was rated and which wallet transaction each is linked to. A batch has a few; an event names
-    one by its position in the batch's list, so COPY sends these values once, not per event."""
+    """What runs of a batch's events have in common: whose usage of which meter in which billing
+    period, how each side was rated and which wallet transaction each is linked to. A batch has a
+    few; an event names one by its position in the batch's list, so COPY sends these values once,
+    not per event."""
 
     tenant_id: UUID
     source_id: UUID
     meter_id: str
+    period_start: datetime
     wholesale_settlement: str | None
     wholesale_rate_card_id: UUID | None
     wholesale_rate_card_version: int | None
@@ -59,7 +61,6 @@ class EventRow(NamedTuple):
     provider_cost_micros: int | None
     amount_micros: int | None
     properties: str | None
-    period_start: datetime
     wholesale_micros: int
     retail_micros: int
 
@@ -88,12 +89,12 @@ def _full_row(context: EventContext, row: EventRow, recorded_at: datetime) -> tu
         row.provider_cost_micros,
         row.amount_micros,
         row.properties,
-        row.period_start,
+        context.period_start,
         False,  # late: no period is finalized before invoicing exists
         row.wholesale_micros,
-        *context[3:8],
+        *context[4:9],
         row.retail_micros,
-        *context[8:],
+        *context[9:],
     )
 
 
@@ -317,7 +318,6 @@ CREATE TEMP TABLE IF NOT EXISTS usage_staging (
     provider_cost_micros bigint,
     amount_micros bigint,
     properties text,
-    period_start timestamptz NOT NULL,
     wholesale_micros bigint NOT NULL,
     retail_micros bigint NOT NULL
 ) ON COMMIT DELETE ROWS
@@ -326,6 +326,7 @@ CONTEXT_TYPES = (
     "uuid",
     "uuid",
     "text",
+    "timestamptz",
     "text",
     "uuid",
     "int",
@@ -357,12 +358,12 @@ def _insert_from_staging(params: Params, batch: EventBatch) -> str:
         "s.provider_cost_micros",
         "s.amount_micros",
         "s.properties",
-        "s.period_start",
+        "c.period_start",
         "FALSE",
         "s.wholesale_micros",
-        *shared[3:8],
+        *shared[4:9],
         "s.retail_micros",
-        *shared[8:],
+        *shared[9:],
     ]
     return (
         f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) SELECT {', '.join(values)} "

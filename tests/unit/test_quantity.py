@@ -5,10 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from domain.quantity import (
+    MAX_EVENT_QUANTITY,
     QUANTITY_PLACES,
     check_event_quantity,
+    checked_quantity_micros,
     micros_to_quantity,
     quantity_to_micros,
 )
@@ -60,3 +64,25 @@ def test_event_quantities_that_are_fine(quantity: str) -> None:
 )
 def test_event_quantities_that_are_refused(quantity: str, message: str) -> None:
     assert check_event_quantity(Decimal(quantity)) == message
+
+
+@given(
+    st.decimals(
+        min_value=Decimal("0.000001"),
+        max_value=MAX_EVENT_QUANTITY,
+        places=6,
+        allow_nan=False,
+        allow_infinity=False,
+    ),
+    st.sampled_from(["as generated", "normalized", "six places"]),
+)
+def test_an_accepted_quantity_converts_as_quantity_to_micros_does(q: Decimal, form: str) -> None:
+    """The unchecked conversion ingestion uses agrees wherever the check lets a quantity in,
+    whatever its exponent (1E+3, 1000 and 1000.000000 are one quantity)."""
+    written = {
+        "as generated": q,
+        "normalized": q.normalize(),
+        "six places": q.quantize(Decimal("0.000001")),
+    }[form]
+    assume(check_event_quantity(written) is None)
+    assert checked_quantity_micros(written) == quantity_to_micros(written)
