@@ -60,7 +60,8 @@ from storage.usage_ingest import (
 
 
 class IngestionRaceError(RuntimeError):
-    """An event key was recorded by another batch between our check and our insert."""
+    """Some of the batch's keys were recorded already, by an earlier batch or a concurrent one:
+    the insert count came up short, so the attempt rolls back."""
 
 
 class _Accepted(NamedTuple):
