@@ -139,27 +139,22 @@ async def update_suspensions(source_ids: Sequence[UUID]) -> None:
     if not source_ids:
         return
     postgres = is_postgres()
-    db = connection()
-    chunks = row_chunks([(id_value(s, postgres),) for s in source_ids], postgres)
-    for suspend, chunk in ((s, c) for s in (True, False) for c in chunks):
+    below_floor = (
+        "wallets.balance_micros < -wallets.credit_limit_micros AND sources.rebilling_enabled "
+        f"AND sources.billing_mode = '{BillingMode.PREPAID_WALLET.value}'"
+    )
+    active, suspended = SourceStatus.ACTIVE.value, SourceStatus.SUSPENDED.value
+    # One statement both ways: a source is suspended or resumed, never both.
+    for chunk in row_chunks([(id_value(s, postgres),) for s in source_ids], postgres):
         params = Params(postgres)
         ids = any_of(params, [row[0] for row in chunk], "uuid")
-        floor_binds = (
-            "wallets.balance_micros < -wallets.credit_limit_micros AND sources.rebilling_enabled "
-            f"AND sources.billing_mode = '{BillingMode.PREPAID_WALLET.value}'"
-        )
-        condition = (
-            f"sources.status = '{SourceStatus.ACTIVE.value}' AND {floor_binds}"
-            if suspend
-            else f"sources.status = '{SourceStatus.SUSPENDED.value}' "
-            f"AND sources.suspended_for_balance AND NOT ({floor_binds})"
-        )
-        status = SourceStatus.SUSPENDED if suspend else SourceStatus.ACTIVE
-        await db.execute_query(
-            f"UPDATE sources SET status = '{status.value}', "
-            f"suspended_for_balance = {'TRUE' if suspend else 'FALSE'} "
+        await connection().execute_query(
+            f"UPDATE sources SET status = CASE WHEN {below_floor} THEN '{suspended}' "
+            f"ELSE '{active}' END, suspended_for_balance = ({below_floor}) "
             f"FROM wallets WHERE wallets.owner_id = sources.id AND sources.id {ids} "
-            f"AND {condition}",
+            f"AND ((sources.status = '{active}' AND {below_floor}) "
+            f"OR (sources.status = '{suspended}' AND sources.suspended_for_balance "
+            f"AND NOT ({below_floor})))",
             params.values,
         )
 
