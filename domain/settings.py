@@ -12,6 +12,13 @@ from enum import Enum
 DEFAULT_DATABASE_URL = "sqlite://var/rebill.db"
 DEFAULT_MAX_BODY_BYTES = 1_048_576
 DEFAULT_MAX_BULK_BODY_BYTES = 16 * 1_048_576
+# A client has this long from opening a connection (or starting its next request on a kept-alive
+# one) to the end of its headers, and this long from there to the end of its body: a client that
+# trickles bytes cannot hold a connection open. Real clients take milliseconds.
+DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
+DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
+# Beyond this many open connections (WebSockets included) a new request is answered 503.
+DEFAULT_MAX_CONNECTIONS = 2_000
 
 
 class Environment(Enum):
@@ -34,6 +41,9 @@ class Settings:
     bootstrap_platform_key: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     max_bulk_body_bytes: int = DEFAULT_MAX_BULK_BODY_BYTES
+    header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
+    body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     @property
     def is_development(self) -> bool:
@@ -64,4 +74,38 @@ class Settings:
             environment=environment,
             bootstrap_platform_key=text("REBILL_BOOTSTRAP_PLATFORM_KEY"),
             max_body_bytes=int(max_body) if max_body else DEFAULT_MAX_BODY_BYTES,
+            header_timeout_seconds=_seconds(
+                text("REBILL_HEADER_TIMEOUT_SECONDS"),
+                "REBILL_HEADER_TIMEOUT_SECONDS",
+                DEFAULT_HEADER_TIMEOUT_SECONDS,
+            ),
+            body_timeout_seconds=_seconds(
+                text("REBILL_BODY_TIMEOUT_SECONDS"),
+                "REBILL_BODY_TIMEOUT_SECONDS",
+                DEFAULT_BODY_TIMEOUT_SECONDS,
+            ),
+            max_connections=_count(
+                text("REBILL_MAX_CONNECTIONS"), "REBILL_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS
+            ),
         )
+
+
+def _seconds(value: str | None, name: str, default: float) -> float:
+    """A positive number of seconds, at most a day ("0.5", "30")."""
+    if value is None:
+        return default
+    try:
+        seconds = float(value)  # a duration setting, not money: float is right here
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {value!r}") from None
+    if not 0 < seconds <= 86_400:
+        raise SettingsError(f"{name} must be more than 0 and at most 86400 seconds")
+    return seconds
+
+
+def _count(value: str | None, name: str, default: int) -> int:
+    if value is None:
+        return default
+    if not (value.isascii() and value.isdigit()) or int(value) == 0:
+        raise SettingsError(f"{name} must be a positive integer, not {value!r}")
+    return int(value)
