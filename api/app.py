@@ -63,6 +63,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 max_bytes=settings.max_body_bytes,
                 # 10,000 events of a few hundred bytes each; gzip bodies are smaller still.
                 limits_by_path={"/v1/usage": settings.max_bulk_body_bytes},
+                read_timeout_seconds=settings.body_timeout_seconds,
             )
         ],
         lifespan=lifespan,

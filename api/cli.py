@@ -81,11 +81,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    import uvicorn
-
     from api.app import create_app
+    from api.server import serve
 
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    serve(create_app(settings), settings, args.host, args.port)
     return 0
 
 
