@@ -9,19 +9,23 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from domain.quantity import check_event_quantity
+from domain.text import UNSTORABLE_TEXT, is_storable_text, json_value_problem
 
 MAX_GRAPHQL_EVENTS = 1_000
 MAX_HTTP_EVENTS = 10_000
 MAX_IDEMPOTENCY_KEY_LENGTH = 255
 MAX_PROPERTIES_BYTES = 4_096
 MAX_FUTURE = timedelta(hours=24)
+# Usage from before this is a client's bug (year 1 was stored as -infinity on PostgreSQL); it is
+# long before Rebill and far from the calendar's edges, where datetime arithmetic overflows.
+EARLIEST_OCCURRED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 MONEY_PLACES = 6
 MAX_MONEY = Decimal(10) ** 12
 
@@ -34,6 +38,9 @@ class UsageRejection(StrEnum):
     INVALID_TIMESTAMP = "INVALID_TIMESTAMP"
     SOURCE_ARCHIVED = "SOURCE_ARCHIVED"
     IDEMPOTENCY_CONFLICT = "IDEMPOTENCY_CONFLICT"
+    INVALID_PROPERTIES = "INVALID_PROPERTIES"
+    INVALID_IDEMPOTENCY_KEY = "INVALID_IDEMPOTENCY_KEY"
+    CHARGE_OUT_OF_RANGE = "CHARGE_OUT_OF_RANGE"
 
 
 class UsageEventDraft(NamedTuple):
@@ -85,9 +92,58 @@ def check_money_field(value: Decimal | None, name: str) -> str | None:
 
 
 def check_timestamp(occurred_at: datetime | None, now: datetime) -> str | None:
-    if occurred_at is not None and occurred_at > now + MAX_FUTURE:
+    if occurred_at is None:
+        return None
+    if occurred_at > now + MAX_FUTURE:
         return "occurredAt is more than 24 hours in the future."
+    if occurred_at < EARLIEST_OCCURRED_AT:
+        return "occurredAt is before 2000-01-01T00:00:00Z."
     return None
+
+
+def check_idempotency_key(key: str) -> str | None:
+    """Why ``key`` cannot be stored as an idempotency key, or None. Checked before anything else
+    about an event: every other rejection echoes the key back, and an unstorable one cannot be."""
+    if not 0 < len(key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
+        return f"idempotencyKey must have 1 to {MAX_IDEMPOTENCY_KEY_LENGTH} characters."
+    if not is_storable_text(key):
+        return "idempotencyKey " + UNSTORABLE_TEXT
+    return None
+
+
+class InvalidProperties(ValueError):
+    """An event's properties cannot be stored; the message says why, for the client."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def properties_json(properties: Any) -> str | None:
+    """The canonical JSON text an event's properties are stored as (None when it has none).
+
+    InvalidProperties when they are not a JSON object, hold text the database refuses, nest
+    deeper than MAX_JSON_DEPTH, hold something other than JSON values, or encode to more than
+    MAX_PROPERTIES_BYTES.
+    """
+    if properties is None:
+        return None
+    if not isinstance(properties, dict):
+        raise InvalidProperties("properties must be a JSON object.")
+    problem = json_value_problem(properties)  # first: canonical_json recurses, and encodes text
+    if problem is not None:
+        raise InvalidProperties(problem)
+    try:
+        text = canonical_json(properties)
+    except (TypeError, ValueError) as error:
+        raise InvalidProperties(str(error)) from None
+    size = len(text) if text.isascii() else len(text.encode())
+    if size > MAX_PROPERTIES_BYTES:
+        raise InvalidProperties(_PROPERTIES_TOO_LARGE)
+    return text
+
+
+_PROPERTIES_TOO_LARGE = f"properties are larger than {MAX_PROPERTIES_BYTES // 1024} KiB."
 
 
 def check_values(draft: UsageEventDraft, now: datetime) -> tuple[UsageRejection, str] | None:
@@ -117,10 +173,21 @@ def canonical_json(value: Any) -> str:
         return str(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValueError("properties must not hold NaN or Infinity")
+            raise ValueError("properties must not hold NaN or Infinity.")
+        # 1e999999999 is a few bytes of JSON and a billion digits written out: a number whose
+        # plain text cannot fit the size limit is refused before it is written.
+        exponent = value.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if value.adjusted() >= MAX_PROPERTIES_BYTES or exponent <= -MAX_PROPERTIES_BYTES:
+            raise ValueError(_PROPERTIES_TOO_LARGE)
         return format(value, "f")
     if isinstance(value, float):
-        raise TypeError("properties are read with exact decimals, never floats")
+        # Only a number written inline in a GraphQL query arrives as a float (graphql-core
+        # reads literals so); variables and /v1/usage bodies are read as exact decimals.
+        raise TypeError(
+            "properties hold a number written inline in the query, which GraphQL reads "
+            "inexactly: send properties in a variable."
+        )
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
@@ -130,7 +197,7 @@ def canonical_json(value: Any) -> str:
         return (
             "{" + ",".join(f"{canonical_json(str(k))}:{canonical_json(v)}" for k, v in items) + "}"
         )
-    raise TypeError(f"properties cannot hold {type(value).__name__}")
+    raise TypeError(f"properties cannot hold {type(value).__name__}.")
 
 
 def payload_hash(

@@ -51,6 +51,15 @@ UNRATED = SideRating(0, None, None, None, None)
 TotalKey = tuple[UUID, int, datetime]
 EMPTY = LineState()
 
+# A (source, line, period)'s rounded total, and so each event's charge, stays within ±10^12 in
+# micro-units (MAX_MONEY, as for amounts a client sends): the event rows and running totals keep
+# them as BIGINT, and an event past it is refused rather than failing its whole batch.
+MAX_TOTAL_MICROS = 10**18
+
+
+class ChargeOutOfRange(ValueError):
+    """The event would take its line's period total beyond MAX_TOTAL_MICROS; nothing moved."""
+
 
 def version_for_usage(
     versions: Sequence[RatingVersion], occurred_at: datetime
@@ -83,6 +92,9 @@ class RunningTotals:
         # instant. Keyed by the versions list's identity (its UUID would be hashed in Python);
         # the entry holds the list, so the identity cannot be reused while it is cached.
         self._lines: dict[tuple[int, str, datetime], tuple[object, _LineInForce | None]] = {}
+        # What the last call to rate() replaced, so an event refused on its retail side can take
+        # its wholesale side back: (key, its [state, total] before, or None when it was new).
+        self._last: tuple[TotalKey, list[Any] | None] | None = None
 
     @property
     def states(self) -> dict[TotalKey, LineState]:
@@ -97,6 +109,9 @@ class RunningTotals:
         period_start: datetime,
         facts: UsageFacts,
     ) -> SideRating:
+        """The side's charge for the event, its state advanced; ChargeOutOfRange (and no state
+        changed) when the period's total would leave ±MAX_TOTAL_MICROS."""
+        self._last = None
         if not versions:
             return UNRATED
         cache_key = (id(versions), meter, occurred_at)
@@ -115,12 +130,24 @@ class RunningTotals:
         key = (source_id, line.line_id, period_start)
         running = self._running.get(key)
         if running is None:
-            running = self._running[key] = [EMPTY, 0]
-        elif running[1] is None:
-            running[1] = running_total_micros(line.pricing, running[0])
-        before_total = running[1]
-        after = running[0] = line.pricing.advance(running[0], facts)
-        after_total = running[1] = running_total_micros(line.pricing, after)
+            before, before_total = EMPTY, 0
+        else:
+            if running[1] is None:
+                running[1] = running_total_micros(line.pricing, running[0])
+            before, before_total = running
+        after = line.pricing.advance(before, facts)
+        after_total = running_total_micros(line.pricing, after)
+        if not -MAX_TOTAL_MICROS <= after_total <= MAX_TOTAL_MICROS:
+            raise ChargeOutOfRange(
+                "The event's charge would take its period's total for the meter beyond "
+                f"{MAX_TOTAL_MICROS // 10**6} (in the card's currency)."
+            )
+        if running is None:
+            self._running[key] = [after, after_total]
+            self._last = (key, None)
+        else:
+            self._last = (key, [before, before_total])
+            running[0], running[1] = after, after_total
         return SideRating(
             after_total - before_total,
             line.settlement,
@@ -128,6 +155,36 @@ class RunningTotals:
             in_force.unpriced.card_version,
             line.line_id,
         )
+
+    def rate_event(
+        self,
+        wholesale_versions: Sequence[RatingVersion],
+        retail_versions: Sequence[RatingVersion] | None,
+        source_id: UUID,
+        meter: str,
+        occurred_at: datetime,
+        period_start: datetime,
+        facts: UsageFacts,
+    ) -> tuple[SideRating, SideRating]:
+        """Both sides of an event (retail UNRATED when ``retail_versions`` is None), or
+        ChargeOutOfRange with neither side's state moved."""
+        wholesale = self.rate(
+            wholesale_versions, source_id, meter, occurred_at, period_start, facts
+        )
+        if retail_versions is None:
+            return wholesale, UNRATED
+        moved = self._last
+        try:
+            retail = self.rate(retail_versions, source_id, meter, occurred_at, period_start, facts)
+        except ChargeOutOfRange:
+            if moved is not None:
+                key, previous = moved
+                if previous is None:
+                    del self._running[key]
+                else:
+                    self._running[key][:] = previous
+            raise
+        return wholesale, retail
 
     def total_micros(self, key: TotalKey, pricing: PricingModel) -> int:
         state, total = self._running[key]

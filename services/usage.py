@@ -16,7 +16,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from domain.access import Caller, Role
-from domain.errors import FieldProblem, InvalidInputError
+from domain.errors import InvalidInputError
 from domain.meters import MeterKind
 from domain.money import decimal_to_micros
 from domain.periods import calendar_month
@@ -25,17 +25,22 @@ from domain.quantity import checked_quantity_micros
 from domain.rate_card import Settlement
 from domain.tenancy import BillingMode, Source, SourceStatus, Tenant
 from domain.usage import (
-    MAX_IDEMPOTENCY_KEY_LENGTH,
-    MAX_PROPERTIES_BYTES,
+    InvalidProperties,
     Rejected,
     UsageEventDraft,
     UsageOutcome,
     UsageRejection,
-    canonical_json,
+    check_idempotency_key,
     check_values,
     payload_hash,
+    properties_json,
 )
-from domain.usage_rating import UNRATED, RatingVersion, RunningTotals, SideRating
+from domain.usage_rating import (
+    ChargeOutOfRange,
+    RatingVersion,
+    RunningTotals,
+    SideRating,
+)
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import Wallet
 from services import events
@@ -117,23 +122,14 @@ async def record_usage(
 
 
 def _check_request(drafts: Sequence[UsageEventDraft], max_events: int) -> None:
-    """What makes the whole request unusable, as opposed to one event."""
+    """What makes the whole request unusable, as opposed to one event: only its size. Whatever
+    one event holds is that event's rejection, so a retry of the batch records its neighbours."""
     if not drafts:
         raise InvalidInputError.single("events", "Send at least one event.")
     if len(drafts) > max_events:
         raise InvalidInputError.single(
             "events", f"At most {max_events} events a request; split the batch."
         )
-    problems = []
-    for index, draft in enumerate(drafts):
-        if not 0 < len(draft.idempotency_key) <= MAX_IDEMPOTENCY_KEY_LENGTH:
-            problems.append(
-                FieldProblem(f"events[{index}].idempotencyKey", "Use 1 to 255 characters.")
-            )
-        if draft.properties is not None and not isinstance(draft.properties, dict):
-            problems.append(FieldProblem(f"events[{index}].properties", "Send a JSON object."))
-    if problems:
-        raise InvalidInputError(problems)
 
 
 async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: datetime) -> _Batch:
@@ -147,6 +143,13 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
     seen_of_tenant: dict[UUID, dict[str, str]] = {}
     meter_problems: dict[str, _Problem | None] = {}
     for index, draft in enumerate(drafts):
+        key_problem = check_idempotency_key(draft.idempotency_key)
+        if key_problem is not None:
+            # Not echoed: the key may be unstorable text, which no response can carry either.
+            batch.rejected.append(
+                Rejected(index, None, UsageRejection.INVALID_IDEMPOTENCY_KEY, key_problem)
+            )
+            continue
         check = of_source.get(draft.source_id)
         if check is None:
             check = of_source[draft.source_id] = _source_check(
@@ -162,13 +165,12 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
             batch.reject(index, draft, *problem)
             continue
         assert check.source is not None and check.tenant is not None
-        properties_json = _properties_json(draft)
-        if properties_json is not None and len(properties_json.encode()) > MAX_PROPERTIES_BYTES:
-            batch.reject(
-                index, draft, UsageRejection.INVALID_AMOUNT, "properties are larger than 4 KiB."
-            )
+        try:
+            properties = None if draft.properties is None else properties_json(draft.properties)
+        except InvalidProperties as error:
+            batch.reject(index, draft, UsageRejection.INVALID_PROPERTIES, error.message)
             continue
-        digest = payload_hash(draft, properties_json, check.source_text)
+        digest = payload_hash(draft, properties, check.source_text)
         seen = check.seen_keys.get(draft.idempotency_key)
         if seen is not None:
             _repeat(batch, index, draft, seen == digest)
@@ -181,7 +183,7 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
                 check.source,
                 check.tenant,
                 draft.occurred_at or now,
-                properties_json,
+                properties,
                 digest,
                 checked_quantity_micros(draft.quantity),
             )
@@ -223,17 +225,14 @@ def _meter_problem(
 ) -> tuple[UsageRejection, str] | None:
     kind = known_meters.get(meter)
     if kind is None:
-        return UsageRejection.UNKNOWN_METER, f"Unknown meter {meter!r}."
+        # repr() escapes what a response cannot carry; the cut keeps a 10 MB name out of it.
+        return UsageRejection.UNKNOWN_METER, f"Unknown meter {meter[:64]!r}."
     if kind is MeterKind.HOURLY_GAUGE:
         return (
             UsageRejection.UNKNOWN_METER,
             f"{meter} is an hourly gauge: set its level with setSeats or setStorage.",
         )
     return None
-
-
-def _properties_json(draft: UsageEventDraft) -> str | None:
-    return None if draft.properties is None else canonical_json(draft.properties)
 
 
 def _repeat(batch: _Batch, index: int, draft: UsageEventDraft, same_payload: bool) -> None:
@@ -268,7 +267,7 @@ async def _record(batch: _Batch, now: datetime, look_up_keys: bool) -> list[Wall
     await lock_tenants(tenant_ids)
     if look_up_keys and not await _drop_recorded(batch):
         return []
-    rated = await _rate(batch.accepted, versions)
+    rated = await _rate(batch, versions)
     writes = _Writes.of(rated)
     recorded = await move_wallets(writes.wallet_moves(owners), now)
     if await insert_events(writes.events(owners, recorded, now)) != len(rated):
@@ -314,26 +313,40 @@ class _Rated(NamedTuple):
     debits_source: bool
 
 
-async def _rate(
-    events: Sequence[_Accepted], versions: dict[UUID, list[RatingVersion]]
-) -> list[_Rated]:
+async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> list[_Rated]:
+    """Rates the batch's accepted events; one whose charge is out of range is rejected (and
+    leaves the batch's accepted events) with no running total moved by it."""
+    events = batch.accepted
     periods = _PeriodStarts()
     cards = _CardsOfSource(versions)
     totals = RunningTotals(await running_totals(_total_keys(events, periods, cards)))
-    rate = totals.rate
+    rate_event = totals.rate_event
     rated: list[_Rated] = []
     for event in events:
         draft, source, occurred_at = event.draft, event.source, event.occurred_at
         period = periods.of(occurred_at)
         wholesale_versions, retail_versions, prepaid = cards.of(event)
         facts = UsageFacts.of_checked_event(draft.quantity, draft.amount, draft.provider_cost)
-        wholesale = rate(wholesale_versions, source.id, draft.meter, occurred_at, period, facts)
-        retail = UNRATED
-        if retail_versions is not None:
-            retail = rate(retail_versions, source.id, draft.meter, occurred_at, period, facts)
+        try:
+            wholesale, retail = rate_event(
+                wholesale_versions,
+                retail_versions,
+                source.id,
+                draft.meter,
+                occurred_at,
+                period,
+                facts,
+            )
+        except ChargeOutOfRange as error:
+            batch.reject(event.position, draft, UsageRejection.CHARGE_OUT_OF_RANGE, str(error))
+            continue
         debits_source = prepaid and retail.settlement is Settlement.WALLET
         rated.append(_Rated(event, period, wholesale, retail, debits_source))
+    # Sources whose every event was refused still have their states read: _save_totals needs
+    # their tenant, and writes those states back unchanged.
     await _save_totals(totals, events, versions)
+    if len(rated) != len(events):
+        batch.accepted = [r.accepted for r in rated]
     return rated
 
 

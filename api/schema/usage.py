@@ -17,7 +17,7 @@ from strawberry.scalars import JSON
 
 from api.context import Info, require_wholesale_access
 from api.cursors import bad_user_input, page_request
-from api.ids import decode_optional_id, encode_id
+from api.ids import decode_optional_id, decode_source_id, encode_id
 from api.schema.common import Money, Node, PageInfo, connection_parts, money_or_none
 from api.schema.rate_cards import Meter, RateCardNode
 from domain import tenancy
@@ -35,6 +35,14 @@ if TYPE_CHECKING:
 
 # Event ids are a BIGINT sequence: a cursor beyond it was not made by this API.
 _LARGEST_EVENT_ID = 2**63 - 1
+# A source's ID is 58 characters. decode_source_id keeps what it decodes in a cache, so text
+# far longer (a 10 MB sourceId) is no ID, answered without decoding and without being kept.
+_LONGEST_SOURCE_ID = 100
+
+
+def reported_source_id(global_id: str) -> UUID | None:
+    """The source a usage event names; None (UNKNOWN_SOURCE) when it names none."""
+    return decode_source_id(global_id) if len(global_id) <= _LONGEST_SOURCE_ID else None
 
 
 @strawberry.input
@@ -181,7 +189,7 @@ class UsageSummaryLine:
 
 def usage_page_request(first: int | None, after: str | None) -> PageRequest:
     """Like every list's, but the usage log's cursors carry an event id and an aware instant."""
-    request = page_request(first, after)
+    request = page_request(first, after, key=int)
     position = request.after
     if position is not None and not (
         isinstance(position.id, int)

@@ -12,8 +12,8 @@ from strawberry.types.base import get_object_definition
 
 from api.context import Info
 from api.errors import run
-from api.ids import decode_source_id
 from api.schema.errors import InvalidInput
+from api.schema.usage import reported_source_id
 from domain.usage import MAX_GRAPHQL_EVENTS, UsageEventDraft, UsageOutcome, UsageRejection
 from services import usage
 
@@ -108,7 +108,7 @@ RecordUsageResult = Annotated[
 
 def draft(event: UsageEventInput) -> UsageEventDraft:
     return UsageEventDraft(
-        source_id=decode_source_id(event.source_id),
+        source_id=reported_source_id(event.source_id),
         meter=event.meter,
         quantity=event.quantity,
         idempotency_key=event.idempotency_key,
