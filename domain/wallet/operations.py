@@ -16,6 +16,7 @@ from uuid import UUID
 from domain.access import Caller, ForbiddenError, Role
 from domain.errors import FieldProblem
 from domain.money import decimal_to_micros
+from domain.text import UNSTORABLE_TEXT, is_storable_text
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import Wallet
 
@@ -64,6 +65,8 @@ def check_idempotency_key(key: str, field: str = "idempotencyKey") -> list[Field
         return [FieldProblem(field, "An idempotency key is required.")]
     if len(key) > MAX_IDEMPOTENCY_KEY_LENGTH:
         return [FieldProblem(field, f"At most {MAX_IDEMPOTENCY_KEY_LENGTH} characters.")]
+    if not is_storable_text(key):
+        return [FieldProblem(field, "The key " + UNSTORABLE_TEXT)]
     return []
 
 
@@ -72,6 +75,8 @@ def check_reason(reason: str, field: str = "reason") -> list[FieldProblem]:
         return [FieldProblem(field, "A reason is required.")]
     if len(reason.strip()) > MAX_REASON_LENGTH:
         return [FieldProblem(field, f"At most {MAX_REASON_LENGTH} characters.")]
+    if not is_storable_text(reason):
+        return [FieldProblem(field, "The reason " + UNSTORABLE_TEXT)]
     return []
 
 
@@ -84,6 +89,8 @@ def check_top_up(
         problems.append(
             FieldProblem("paymentMethodId", "Only STRIPE top-ups are paid with a payment method.")
         )
+    elif payment_method_id is not None and not is_storable_text(payment_method_id):
+        problems.append(FieldProblem("paymentMethodId", "The id " + UNSTORABLE_TEXT))
     return problems
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from domain.access import Caller
 from domain.errors import FieldProblem, InvalidInputError
 from domain.money import decimal_to_micros
+from domain.text import UNSTORABLE_TEXT, is_storable_text
 from domain.wallet.operations import Sign, check_money, credits_at_once
 from domain.wallet.wallet import Wallet
 
@@ -104,6 +105,8 @@ def _check_payment_method_id(value: str) -> list[FieldProblem]:
         return [
             FieldProblem("paymentMethodId", f"At most {MAX_PAYMENT_METHOD_ID_LENGTH} characters.")
         ]
+    if not is_storable_text(value):
+        return [FieldProblem("paymentMethodId", "The id " + UNSTORABLE_TEXT)]
     return []
 
 
