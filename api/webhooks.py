@@ -1,7 +1,9 @@
 """POST /webhooks/stripe: Stripe's events, verified on the raw request bytes.
 
 Refused requests (no or bad signature, a timestamp more than 5 minutes old or ahead, a body that
-is not the one signed) get 400 with a JSON error and write nothing; a redelivered event id is
+is not the one signed) get 400 ``invalid_signature`` with a JSON error and write nothing. The
+signature is checked before the body is parsed; a signed body that is not JSON, not an event
+object, too deep or holding unstorable text gets 400 ``invalid_event``. A redelivered event id is
 acknowledged (200) and does nothing; unknown types are recorded and acknowledged.
 """
 
@@ -13,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from api.bulk_usage import error_response
+from api.json_body import JsonBodyError, loads_exact
 from domain.settings import Settings
 from services import stripe_webhooks
 
@@ -32,9 +35,12 @@ def stripe_webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable
             )
         raw = await request.body()
         try:
-            event = stripe_webhooks.verify(raw, request.headers.get(SIGNATURE_HEADER), secret)
+            stripe_webhooks.verify_signature(raw, request.headers.get(SIGNATURE_HEADER), secret)
+            event = stripe_webhooks.event_of(loads_exact(raw))
         except stripe_webhooks.WebhookRefused as refused:
-            return error_response(400, "invalid_signature", refused.message, [])
+            return error_response(400, refused.code, refused.message, [])
+        except JsonBodyError as error:
+            return error_response(400, stripe_webhooks.INVALID_EVENT, error.message, [])
         outcome = await stripe_webhooks.handle(event)
         return JSONResponse(
             {

@@ -8,7 +8,6 @@ locked (with the tenant's money-moving lock) and carries the transaction that cr
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -20,6 +19,7 @@ from uuid import UUID
 import stripe
 
 from adapters.stripe_gateway import stripe_minor_unit_digits
+from domain.text import UNSTORABLE_TEXT, json_value_problem
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.reloads import AUTO_RELOAD_DESCRIPTION, ReloadStatus, WalletReload
 from domain.wallet.top_ups import (
@@ -37,6 +37,11 @@ from storage.database import transaction
 from storage.locks import lock_tenants
 
 TOLERANCE_SECONDS = 300
+# Stripe's events nest about ten levels (event, data, object, charges, card details); the bound
+# leaves room for new shapes while refusing a body built to be deep.
+MAX_EVENT_DEPTH = 64
+INVALID_EVENT = "invalid_event"
+MAX_CREATED = 253_402_300_800  # 10000-01-01T00:00:00Z
 _TIMESTAMP = re.compile(r"(?:^|,)\s*t=(\d{1,20})\s*(?:,|$)")
 
 PAYMENT_SUCCEEDED = "payment_intent.succeeded"
@@ -46,11 +51,15 @@ ACCOUNT_UPDATED = "account.updated"
 
 
 class WebhookRefused(Exception):
-    """Not a genuine, fresh Stripe event: answered 400, nothing written."""
+    """Not a genuine, fresh Stripe event: answered 400, nothing written.
 
-    def __init__(self, message: str) -> None:
+    ``code``: ``invalid_signature`` for a request that is not Stripe's, ``invalid_event`` for a
+    signed body Rebill cannot take (not an event object, too deep, unstorable text)."""
+
+    def __init__(self, message: str, code: str = "invalid_signature") -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,13 +71,15 @@ class WebhookOutcome:
     effect: str
 
 
-def verify(
+def verify_signature(
     raw_body: bytes, signature_header: str | None, secret: str, now: float | None = None
-) -> dict[str, Any]:
-    """The event, if ``raw_body`` is signed by ``secret`` within 5 minutes either side of now.
+) -> None:
+    """Passes if ``raw_body`` is signed by ``secret`` within 5 minutes either side of now.
 
-    The SDK's tolerance refuses old timestamps only; a timestamp from the future is refused
-    here, so a signature captured early cannot be replayed for longer than the window."""
+    Only the HMAC of the raw bytes is checked here: nothing of the body is parsed before it is
+    known to be Stripe's, so an unsigned body cannot make the parser do any work. The SDK's
+    tolerance refuses old timestamps only; a timestamp from the future is refused here, so a
+    signature captured early cannot be replayed for longer than the window."""
     if not signature_header:
         raise WebhookRefused("The Stripe-Signature header is missing.")
     match = _TIMESTAMP.search(signature_header)
@@ -78,28 +89,36 @@ def verify(
     if int(match.group(1)) > current + TOLERANCE_SECONDS:
         raise WebhookRefused("The Stripe-Signature timestamp is in the future.")
     try:
-        event = json.loads(raw_body)
-    except ValueError:
-        raise WebhookRefused("The body is not a JSON Stripe event.") from None
-    if not isinstance(event, dict):
-        raise WebhookRefused("The body is not a Stripe event.")
-    try:
-        stripe.Webhook.construct_event(
+        stripe.WebhookSignature.verify_header(
             raw_body, signature_header, secret, tolerance=TOLERANCE_SECONDS
         )
     except stripe.SignatureVerificationError as error:
         raise WebhookRefused(f"Signature verification failed: {error.user_message}") from None
-    except ValueError:
-        raise WebhookRefused("The body is not a JSON Stripe event.") from None
+    except ValueError:  # the SDK decodes the body as UTF-8 to sign it
+        raise WebhookRefused("The body is not UTF-8 text.") from None
+
+
+def event_of(body: object) -> dict[str, Any]:
+    """The event in a signed, parsed body; WebhookRefused (``invalid_event``) for a body that
+    is not an event object, nests deeper than MAX_EVENT_DEPTH, or holds text the database
+    cannot store (NUL, a lone surrogate) anywhere: ids and metadata are stored and looked up,
+    and a body refused whole writes nothing."""
     if not (
-        isinstance(event, dict)
-        and isinstance(event.get("id"), str)
-        and isinstance(event.get("type"), str)
-        and isinstance(event.get("data"), dict)
-        and isinstance(event["data"].get("object"), dict)
+        isinstance(body, dict)
+        and isinstance(body.get("id"), str)
+        and isinstance(body.get("type"), str)
+        and isinstance(body.get("data"), dict)
+        and isinstance(body["data"].get("object"), dict)
     ):
-        raise WebhookRefused("The body is not a Stripe event.")
-    return event
+        raise WebhookRefused("The body is not a Stripe event.", INVALID_EVENT)
+    problem = json_value_problem(body, MAX_EVENT_DEPTH)
+    if problem is not None:
+        raise WebhookRefused(
+            f"The event nests deeper than {MAX_EVENT_DEPTH} levels or holds text that "
+            f"cannot be stored: text {UNSTORABLE_TEXT}",
+            INVALID_EVENT,
+        )
+    return body
 
 
 async def handle(event: dict[str, Any]) -> WebhookOutcome:
@@ -494,7 +513,8 @@ def _object_id(obj: dict[str, Any]) -> str | None:
 
 def _created(event: dict[str, Any]) -> datetime | None:
     created = event.get("created")
-    if isinstance(created, int) and not isinstance(created, bool) and created > 0:
+    # Bounded to what a datetime holds: a signed 10**20 is no instant, and no reason to fail.
+    if isinstance(created, int) and not isinstance(created, bool) and 0 < created < MAX_CREATED:
         return datetime.fromtimestamp(created, UTC)
     return None
 
