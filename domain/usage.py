@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from domain.money import fractional_digits
 from domain.quantity import check_event_quantity
 from domain.text import UNSTORABLE_TEXT, is_storable_text, json_value_problem
 
@@ -85,8 +86,9 @@ def check_money_field(value: Decimal | None, name: str) -> str | None:
         return f"{name} must not be negative."
     if value >= MAX_MONEY:
         return f"{name} is too large."
-    exponent = value.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -MONEY_PLACES:
+    # Not value.normalize(): it rounds to 28 digits, so "1.000…0001" (29 places) looked whole
+    # and failed later, converting to micro-units.
+    if fractional_digits(value) > MONEY_PLACES:
         return f"{name} has more than {MONEY_PLACES} decimal places."
     return None
 

@@ -27,6 +27,7 @@ BAD_EVENTS: dict[str, tuple[dict[str, Any], str]] = {
     "surrogate-in-a-property-key": ({"properties": {"\ud800": 1}}, "INVALID_PROPERTIES"),
     "properties-600-deep": ({"properties": DEEP}, "INVALID_PROPERTIES"),
     "properties-not-an-object": ({"properties": [1, 2]}, "INVALID_PROPERTIES"),
+    "properties-over-4-kib": ({"properties": {"text": "x" * 4_096}}, "INVALID_PROPERTIES"),
     "year-1": ({"occurredAt": "0001-01-01T00:00:00Z"}, "INVALID_TIMESTAMP"),
     "key-of-256-characters": ({"idempotencyKey": "k" * 256}, "INVALID_IDEMPOTENCY_KEY"),
     "empty-key": ({"idempotencyKey": ""}, "INVALID_IDEMPOTENCY_KEY"),
@@ -124,3 +125,25 @@ async def test_every_kind_of_unstorable_event_is_rejected_with_its_own_code(
         len(BAD_EVENTS),
         first["rejected"],
     )
+
+
+async def test_an_inline_decimal_in_properties_is_rejected_not_an_unexpected_error(
+    http: httpx2.AsyncClient, world: World
+) -> None:
+    # graphql-core reads an inline 1.5 as a float; a variable keeps it exact.
+    document = (
+        "mutation { recordUsage(input: {events: [{sourceId: "
+        f'"{world.a.source_id}", meter: "message_response", quantity: "1", '
+        'idempotencyKey: "inline", properties: {tokens: 1.5}}]}) { __typename '
+        "... on RecordUsageSuccess { accepted rejected { index code message } } } }"
+    )
+    response = await http.post(
+        "/graphql",
+        json={"query": document},
+        headers={"Authorization": f"Bearer {world.a.tenant_secret}"},
+    )
+
+    result = response.json()["data"]["recordUsage"]
+    assert result["accepted"] == 0
+    assert [(r["index"], r["code"]) for r in result["rejected"]] == [(0, "INVALID_PROPERTIES")]
+    assert "send properties in a variable" in result["rejected"][0]["message"]
