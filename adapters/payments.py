@@ -23,7 +23,16 @@ class GatewayRetryableError(Exception):
 
 
 class GatewayRequestError(Exception):
-    """Stripe refused the request for a reason other than a card decline (a bug or bad setup)."""
+    """Stripe refused the request for a reason other than a card decline (a bug or bad setup).
+
+    Stripe made nothing: a refused request creates no object, so the caller may forget the row
+    it made for it. ``code`` is Stripe's error code (``resource_missing``), else its error type.
+    """
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
 
 
 class PaymentDeclined(Exception):

@@ -7,6 +7,7 @@ first attempt made.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,9 +25,9 @@ from adapters.payments import (
 )
 from domain.currency import minor_unit_digits
 from domain.money import MICRO_PLACES
-from domain.settings import Settings
+from domain.settings import DEFAULT_STRIPE_TIMEOUT_SECONDS, Settings
 
-DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_TIMEOUT_SECONDS = DEFAULT_STRIPE_TIMEOUT_SECONDS
 # Where Stripe's minor unit differs from ISO 4217's (https://docs.stripe.com/currencies):
 # MGA is zero-decimal at Stripe; ISK is sent as a two-decimal amount whose decimals are 00.
 STRIPE_MINOR_UNIT_DIGITS = {"MGA": 0, "ISK": 2}
@@ -73,7 +74,12 @@ class _HTTPXClient(stripe.HTTPXClient):
 
 
 class StripeGateway:
-    """PaymentGateway over the Stripe API (or any Stripe-compatible server at ``api_base``)."""
+    """PaymentGateway over the Stripe API (or any Stripe-compatible server at ``api_base``).
+
+    ``timeout`` bounds each call as a whole, the SDK's retries included: a Stripe that hangs
+    holds a request (or a job) this long at most, then the call is a GatewayRetryableError.
+    Each attempt gets an equal share, so a retry still fits after one attempt hung.
+    """
 
     def __init__(
         self,
@@ -83,7 +89,8 @@ class StripeGateway:
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         max_network_retries: int = 2,
     ) -> None:
-        self._http = _HTTPXClient(timeout=timeout)
+        self.timeout_seconds = timeout
+        self._http = _HTTPXClient(timeout=timeout / (max_network_retries + 1))
         # The SDK's own retries resend the same idempotency key, so they are safe too.
         self._client = stripe.StripeClient(
             api_key,
@@ -182,7 +189,12 @@ class StripeGateway:
 
     async def _call(self, method: Any, params: dict[str, Any], options: Any) -> Mapping[str, Any]:
         try:
-            result = await method(params=params, options=options)
+            async with asyncio.timeout(self.timeout_seconds):
+                result = await method(params=params, options=options)
+        except TimeoutError as error:
+            raise GatewayRetryableError(
+                f"Stripe did not answer within {self.timeout_seconds:g} seconds."
+            ) from error
         except stripe.CardError as error:
             decline_code = error.error.decline_code if error.error else None
             raise PaymentDeclined(
@@ -193,9 +205,27 @@ class StripeGateway:
         except stripe.APIError as error:  # Stripe's own 5xx
             raise GatewayRetryableError(str(error)) from error
         except stripe.StripeError as error:
-            raise GatewayRequestError(str(error)) from error
+            if error.http_status == 409:
+                # Another request with this idempotency key is still running at Stripe: it may
+                # yet make the object, so this is a retry's case, never a refusal to forget.
+                raise GatewayRetryableError(str(error)) from error
+            raise GatewayRequestError(_refusal_message(error), _refusal_code(error)) from error
         body: Mapping[str, Any] = result.to_dict()
         return body
+
+
+def _refusal_message(error: stripe.StripeError) -> str:
+    """Stripe's own words (they name the parameter or the missing object), without the SDK's
+    "Request req_…:" prefix."""
+    detail = error.error.message if error.error and error.error.message else None
+    return f"Stripe refused the request: {detail or error.user_message or 'no reason given'}"
+
+
+def _refusal_code(error: stripe.StripeError) -> str | None:
+    """Stripe's error code (``resource_missing``, ``parameter_invalid_integer``), else its error
+    type (``invalid_request_error``, ``idempotency_error``), cut to the column's size."""
+    code = error.code or (error.error.type if error.error else None)
+    return code[:100] if isinstance(code, str) and code else None
 
 
 class OfflineGateway:
@@ -231,5 +261,9 @@ class OfflineGateway:
 def gateway_for(settings: Settings) -> PaymentGateway:
     """The real gateway when STRIPE_API_KEY is set (at STRIPE_API_BASE if given), else offline."""
     if settings.stripe_api_key:
-        return StripeGateway(settings.stripe_api_key, settings.stripe_api_base)
+        return StripeGateway(
+            settings.stripe_api_key,
+            settings.stripe_api_base,
+            timeout=settings.stripe_timeout_seconds,
+        )
     return OfflineGateway()

@@ -16,6 +16,7 @@ from api.schema.errors import (
     InvalidInput,
     NotFound,
     PaymentFailed,
+    PaymentProviderUnavailable,
     StripeNotConnected,
 )
 from domain.access import ForbiddenError
@@ -25,13 +26,21 @@ from domain.errors import (
     InvalidInputError,
     NotFoundError,
     PaymentFailedError,
+    PaymentProviderUnavailableError,
     StripeNotConnectedError,
 )
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-ErrorType = InvalidInput | NotFound | StripeNotConnected | IdempotencyConflict | PaymentFailed
+ErrorType = (
+    InvalidInput
+    | NotFound
+    | StripeNotConnected
+    | IdempotencyConflict
+    | PaymentFailed
+    | PaymentProviderUnavailable
+)
 
 
 def to_error_type(error: DomainError, global_id: str | None = None) -> ErrorType:
@@ -49,6 +58,8 @@ def to_error_type(error: DomainError, global_id: str | None = None) -> ErrorType
         return IdempotencyConflict(message=error.message, idempotency_key=error.idempotency_key)
     if isinstance(error, PaymentFailedError):
         return PaymentFailed(message=error.message, decline_code=error.decline_code)
+    if isinstance(error, PaymentProviderUnavailableError):
+        return PaymentProviderUnavailable(message=error.message, retryable=error.retryable)
     raise error
 
 

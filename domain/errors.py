@@ -57,3 +57,13 @@ class PaymentFailedError(DomainError):
     def __init__(self, message: str, decline_code: str | None = None) -> None:
         super().__init__(message)
         self.decline_code = decline_code
+
+
+class PaymentProviderUnavailableError(DomainError):
+    """Stripe was not reached or did not answer in time. Nothing Rebill wrote is half-done: the
+    same request with the same idempotency key is safe to send again, and answers the object
+    Stripe may have made meanwhile."""
+
+    def __init__(self, message: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable

@@ -19,6 +19,9 @@ DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 DEFAULT_BODY_TIMEOUT_SECONDS = 30.0
 # Beyond this many open connections (WebSockets included) a new request is answered 503.
 DEFAULT_MAX_CONNECTIONS = 2_000
+# The longest a request (or a job) waits for one Stripe call, the SDK's retries included; then
+# the call answers PaymentProviderUnavailable and the same idempotency key retries it safely.
+DEFAULT_STRIPE_TIMEOUT_SECONDS = 20.0
 
 
 class Environment(Enum):
@@ -37,6 +40,7 @@ class Settings:
     stripe_api_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None
+    stripe_timeout_seconds: float = DEFAULT_STRIPE_TIMEOUT_SECONDS
     environment: Environment = Environment.PRODUCTION
     bootstrap_platform_key: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -71,6 +75,11 @@ class Settings:
             stripe_api_key=text("STRIPE_API_KEY"),
             stripe_webhook_secret=text("STRIPE_WEBHOOK_SECRET"),
             stripe_api_base=text("STRIPE_API_BASE"),
+            stripe_timeout_seconds=_seconds(
+                text("STRIPE_TIMEOUT_SECONDS"),
+                "STRIPE_TIMEOUT_SECONDS",
+                DEFAULT_STRIPE_TIMEOUT_SECONDS,
+            ),
             environment=environment,
             bootstrap_platform_key=text("REBILL_BOOTSTRAP_PLATFORM_KEY"),
             max_body_bytes=int(max_body) if max_body else DEFAULT_MAX_BODY_BYTES,

@@ -115,7 +115,7 @@ async def _create_intent(
         await _fail(reload.id, GATEWAY_OFFLINE, None)
         return False
     except GatewayRequestError as error:
-        await _fail(reload.id, str(error) or "Stripe refused the PaymentIntent.", None)
+        await _fail(reload.id, error.message or "Stripe refused the PaymentIntent.", error.code)
         return False
     await reloads.update_reload(reload.id, payment_intent_id=intent.id)
     return True

@@ -11,30 +11,44 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from adapters.payments import GatewayUnavailable, IntentRequest, PaymentDeclined, PaymentGateway
+from adapters.payments import (
+    GatewayRequestError,
+    GatewayRetryableError,
+    GatewayUnavailable,
+    IntentRequest,
+    PaymentDeclined,
+    PaymentGateway,
+)
 from adapters.stripe_gateway import OfflineGateway, stripe_minor_unit_digits
 from domain.access import Caller
 from domain.errors import (
     IdempotencyConflictError,
     PaymentFailedError,
+    PaymentProviderUnavailableError,
     StripeNotConnectedError,
 )
 from domain.rate_card import raise_if_problems
-from domain.wallet.operations import PaymentIntent, WalletChange
+from domain.wallet.ledger import WalletTransaction
+from domain.wallet.operations import PaymentIntent
 from domain.wallet.top_ups import (
     STRIPE_TOP_UP_DESCRIPTION,
     StripeTopUp,
+    StripeTopUpChange,
     TopUpStatus,
     check_chargeable,
     top_up_hash,
 )
 from domain.wallet.wallet import Wallet
-from storage import sources, stripe_top_ups, wallets
+from storage import sources, stripe_top_ups, wallet_transactions, wallets
 
 GATEWAY_OFFLINE = (
     "Stripe is not configured for this Rebill (STRIPE_API_KEY is unset): use a MANUAL top-up."
 )
 NOT_CONNECTED = "The tenant has no connected Stripe account: its clients cannot pay by Stripe yet."
+PROVIDER_UNAVAILABLE = (
+    "Stripe could not be reached or did not answer in time. Nothing was charged twice: send "
+    "the same top-up again with the same idempotency key."
+)
 
 
 async def start_stripe_top_up(
@@ -44,8 +58,9 @@ async def start_stripe_top_up(
     idempotency_key: str,
     payment_method_id: str | None,
     gateway: PaymentGateway | None,
-) -> WalletChange:
-    """Creates the top-up and its PaymentIntent, or answers the ones this key created."""
+) -> StripeTopUpChange:
+    """Creates the top-up and its PaymentIntent, or answers the ones this key created (with the
+    credit transaction once the payment succeeded)."""
     if gateway is None or isinstance(gateway, OfflineGateway):
         # STRIPE_API_KEY is unset: answered before anything is written.
         raise StripeNotConnectedError(GATEWAY_OFFLINE)
@@ -77,7 +92,19 @@ async def start_stripe_top_up(
     if top_up.status is TopUpStatus.FAILED and top_up.payment_intent_id is None:
         # The card was declined when the PaymentIntent was created: the retry answers the same.
         raise PaymentFailedError(top_up.failure_message or "Declined.", top_up.decline_code)
-    return WalletChange(await _reload(wallet.id), None, _intent_of(top_up, intent_status))
+    return StripeTopUpChange(
+        await _reload(wallet.id),
+        await _credit_of(top_up),
+        _intent_of(top_up, intent_status),
+        top_up,
+    )
+
+
+async def _credit_of(top_up: StripeTopUp) -> WalletTransaction | None:
+    """The TOP_UP transaction the succeeded webhook wrote (kept after a refund: it did credit)."""
+    if top_up.credited_transaction_id is None:
+        return None
+    return await wallet_transactions.transaction_by_id(top_up.credited_transaction_id)
 
 
 async def paying_account(wallet: Wallet) -> str | None:
@@ -119,6 +146,15 @@ async def _create_intent(
         # Stripe was never reached: nothing to remember.
         await stripe_top_ups.delete_unpaid_top_up(top_up.id)
         raise StripeNotConnectedError(GATEWAY_OFFLINE) from None
+    except GatewayRetryableError:
+        # Stripe may have made the PaymentIntent before the answer was lost: the row stays, so
+        # the retry sends the same Stripe idempotency key (topup:{id}) and gets that one back.
+        raise PaymentProviderUnavailableError(PROVIDER_UNAVAILABLE) from None
+    except GatewayRequestError as refused:
+        # A refused request made nothing at Stripe: forgetting the row lets the same key start
+        # afresh once the cause (a missing customer or payment method) is fixed.
+        await stripe_top_ups.delete_unpaid_top_up(top_up.id)
+        raise PaymentFailedError(refused.message, refused.code) from None
     except PaymentDeclined as declined:
         await stripe_top_ups.update_top_up(
             top_up.id,

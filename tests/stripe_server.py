@@ -5,6 +5,11 @@ It speaks what the official SDK sends (form-encoded bodies, ``metadata[key]=valu
 error bodies, keeps Stripe's idempotency rule (the same key replays the stored response and never
 makes a second object; the same key with other parameters is an ``idempotency_error``) and records
 every request. It runs under uvicorn in a thread, on 127.0.0.1 and a free port.
+
+Failures are scripted per path: ``refuse_next`` answers the next request to a path with a Stripe
+error body and makes nothing (stored under no idempotency key, as Stripe does for a refused
+request), ``hang_next`` holds the next answer before anything is made, and
+``timeout_after_create_once`` makes the next PaymentIntent and then holds its answer.
 """
 
 from __future__ import annotations
@@ -51,6 +56,15 @@ class RecordedRequest:
         return self.headers.get("stripe-account")
 
 
+@dataclass(frozen=True)
+class ScriptedFailure:
+    """What the next request to a path gets instead of Stripe's usual answer."""
+
+    status: int = 0  # 0: no error answer, only the hold
+    error: Json = field(default_factory=dict)
+    hold_seconds: float = 0.0
+
+
 @dataclass
 class StripeServer:
     url: str = ""
@@ -63,12 +77,33 @@ class StripeServer:
     _replies: dict[tuple[str | None, str], tuple[tuple[str, str, tuple[Any, ...]], int, Json]] = (
         field(default_factory=dict)
     )
+    _scripted: dict[str, list[ScriptedFailure]] = field(default_factory=dict)
 
     def reset(self) -> None:
         self.requests.clear()
         self.objects.clear()
         self._replies.clear()
+        self._scripted.clear()
         self.timeout_after_create_once = False
+
+    def refuse_next(
+        self,
+        path: str,
+        status: int,
+        kind: str,
+        message: str,
+        code: str | None = None,
+        param: str | None = None,
+    ) -> None:
+        """The next request to ``path`` answers ``status`` with Stripe's error body."""
+        _, body = _error(status, kind, message, param, code)
+        self._scripted.setdefault(path, []).append(ScriptedFailure(status, body))
+
+    def hang_next(self, path: str, seconds: float | None = None) -> None:
+        """The next request to ``path`` is held ``seconds`` (default hang_seconds) before
+        anything is made: a client that gives up first leaves nothing made at Stripe."""
+        hold = self.hang_seconds if seconds is None else seconds
+        self._scripted.setdefault(path, []).append(ScriptedFailure(hold_seconds=hold))
 
     def made(self, kind: str) -> list[Json]:
         return self.objects.get(kind, [])
@@ -98,6 +133,14 @@ class StripeServer:
                 form,
             )
             self.requests.append(recorded)
+            scripted = self._scripted.get(recorded.path)
+            if scripted:
+                failure = scripted.pop(0)
+                await asyncio.sleep(failure.hold_seconds)
+                if not failure.status:
+                    # The client gave up during the hold; it never reads this, nothing is made.
+                    failure = ScriptedFailure(*_error(504, "api_error", "Held by the test server."))
+                return JSONResponse(failure.error, failure.status)
             if not recorded.headers.get("authorization", "").startswith("Bearer sk_"):
                 return _error(401, "invalid_request_error", "Invalid API Key provided.")
             key = recorded.idempotency_key

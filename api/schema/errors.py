@@ -39,3 +39,11 @@ class IdempotencyConflict(Error):
 @strawberry.type
 class PaymentFailed(Error):
     decline_code: str | None
+
+
+@strawberry.type(
+    description="Stripe could not be reached or did not answer in time. Nothing was "
+    "half-written: send the same input again (the same idempotency key) when retryable."
+)
+class PaymentProviderUnavailable(Error):
+    retryable: bool

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from domain.errors import FieldProblem
 from domain.tenancy import StripeStatus
+from domain.wallet.operations import WalletChange
 
 STRIPE_TOP_UP_DESCRIPTION = "Stripe top-up"
 STRIPE_REFUND_DESCRIPTION = "Stripe refund"
@@ -62,6 +63,14 @@ class StripeTopUp:
             "wallet_id": str(self.wallet_id),
             "tenant_id": str(self.tenant_id),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class StripeTopUpChange(WalletChange):
+    """A STRIPE top-up as its client sees it: the wallet, the credit once the payment
+    succeeded, the PaymentIntent to confirm, and the top-up's own status and decline."""
+
+    top_up: StripeTopUp | None = None
 
 
 def intent_idempotency_key(top_up_id: UUID) -> str:

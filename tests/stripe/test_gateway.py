@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from adapters.payments import (
+    GatewayRequestError,
     GatewayRetryableError,
     GatewayUnavailable,
     IntentRequest,
     PaymentDeclined,
 )
 from adapters.stripe_gateway import OfflineGateway, StripeGateway, gateway_for, to_minor_units
-from domain.settings import Settings
+from domain.settings import DEFAULT_STRIPE_TIMEOUT_SECONDS, Settings, SettingsError
 from tests.stripe_server import StripeServer
 
 
@@ -204,7 +205,8 @@ async def test_a_timeout_after_stripe_created_the_intent_is_retried_into_the_sam
 async def test_sdk_retries_after_a_timeout_reuse_our_key(stripe_server: StripeServer) -> None:
     stripe_server.hang_seconds = 3.0
     stripe_server.timeout_after_create_once = True
-    gateway = StripeGateway("sk_test_rebill", stripe_server.url, timeout=1.0, max_network_retries=2)
+    # Each of the three attempts gets a third of the call's 3 seconds.
+    gateway = StripeGateway("sk_test_rebill", stripe_server.url, timeout=3.0, max_network_retries=2)
     try:
         made = await gateway.create_payment_intent(intent(5_000_000))
     finally:
@@ -273,4 +275,86 @@ async def test_the_gateway_is_chosen_by_the_api_key() -> None:
     assert isinstance(gateway_for(Settings()), OfflineGateway)
     real = gateway_for(Settings(stripe_api_key="sk_test_x", stripe_api_base="http://127.0.0.1:9"))
     assert isinstance(real, StripeGateway)
+    await real.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "param", "expected_code"),
+    [
+        (400, "parameter_invalid_integer", "amount", "parameter_invalid_integer"),
+        (404, "resource_missing", "customer", "resource_missing"),
+        (400, None, None, "invalid_request_error"),  # no code: Stripe's error type
+    ],
+)
+async def test_a_refusal_is_a_request_error_with_stripes_message_and_code(
+    gateway: StripeGateway,
+    stripe_server: StripeServer,
+    status: int,
+    code: str | None,
+    param: str | None,
+    expected_code: str,
+) -> None:
+    stripe_server.refuse_next(
+        "/v1/payment_intents", status, "invalid_request_error", "No such customer.", code, param
+    )
+
+    with pytest.raises(GatewayRequestError) as refused:
+        await gateway.create_payment_intent(intent(1_000_000))
+
+    assert refused.value.message == "Stripe refused the request: No such customer."
+    assert refused.value.code == expected_code
+    assert stripe_server.made("payment_intent") == []
+
+
+async def test_a_conflicting_request_in_flight_at_stripe_is_retryable(
+    gateway: StripeGateway, stripe_server: StripeServer
+) -> None:
+    stripe_server.refuse_next(
+        "/v1/payment_intents",
+        409,
+        "idempotency_error",
+        "There is currently another in-progress request using this Idempotent Key.",
+    )
+
+    with pytest.raises(GatewayRetryableError):
+        await gateway.create_payment_intent(intent(1_000_000))
+
+
+async def test_the_timeout_bounds_the_whole_call_sdk_retries_included(
+    stripe_server: StripeServer,
+) -> None:
+    # Ten SDK retries of a Stripe that holds every answer would wait ten times the timeout.
+    for _ in range(11):
+        stripe_server.hang_next("/v1/payment_intents", 3.0)
+    gateway = StripeGateway(
+        "sk_test_rebill", stripe_server.url, timeout=0.5, max_network_retries=10
+    )
+    try:
+        with pytest.raises(GatewayRetryableError):
+            await gateway.create_payment_intent(intent(1_000_000))
+    finally:
+        await gateway.close()
+
+    assert len(stripe_server.posts_to("/v1/payment_intents")) < 11
+    assert stripe_server.made("payment_intent") == []
+
+
+def test_stripe_timeout_seconds_is_a_setting_with_a_default() -> None:
+    assert Settings.from_env({}).stripe_timeout_seconds == DEFAULT_STRIPE_TIMEOUT_SECONDS == 20
+    assert Settings.from_env({"STRIPE_TIMEOUT_SECONDS": "2.5"}).stripe_timeout_seconds == 2.5
+    for bad in ("0", "-1", "soon", "86401"):
+        with pytest.raises(SettingsError, match="STRIPE_TIMEOUT_SECONDS"):
+            Settings.from_env({"STRIPE_TIMEOUT_SECONDS": bad})
+
+
+async def test_the_gateway_gets_the_configured_timeout() -> None:
+    real = gateway_for(
+        Settings(
+            stripe_api_key="sk_test_x",
+            stripe_api_base="http://127.0.0.1:9",
+            stripe_timeout_seconds=3,
+        )
+    )
+    assert isinstance(real, StripeGateway)
+    assert real.timeout_seconds == 3
     await real.close()

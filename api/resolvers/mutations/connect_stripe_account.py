@@ -8,7 +8,7 @@ from api.context import Info
 from api.errors import run
 from api.ids import decode_id
 from api.schema.accounts import TenantNode
-from api.schema.errors import InvalidInput, NotFound
+from api.schema.errors import InvalidInput, NotFound, PaymentFailed, PaymentProviderUnavailable
 from domain.tenancy import Tenant
 from services import stripe_connect
 
@@ -32,7 +32,11 @@ class ConnectStripeAccountSuccess:
 
 
 ConnectStripeAccountResult = Annotated[
-    ConnectStripeAccountSuccess | InvalidInput | NotFound,
+    ConnectStripeAccountSuccess
+    | InvalidInput
+    | NotFound
+    | PaymentFailed
+    | PaymentProviderUnavailable,
     strawberry.union("ConnectStripeAccountResult"),
 ]
 

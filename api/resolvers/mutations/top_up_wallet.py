@@ -13,6 +13,7 @@ from api.schema.errors import (
     InvalidInput,
     NotFound,
     PaymentFailed,
+    PaymentProviderUnavailable,
     StripeNotConnected,
 )
 from api.schema.wallets import TopUpWalletSuccess
@@ -37,7 +38,8 @@ TopUpWalletResult = Annotated[
     | NotFound
     | IdempotencyConflict
     | StripeNotConnected
-    | PaymentFailed,
+    | PaymentFailed
+    | PaymentProviderUnavailable,
     strawberry.union("TopUpWalletResult"),
 ]
 
