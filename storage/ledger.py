@@ -2,6 +2,8 @@
 
 The stored balance is a cache of the ledger kept equal to it in the same database transaction
 (DESIGN.md §1.4): a balance only changes here, together with the transaction that explains it.
+The same UPDATE numbers the wallet's moves (the ledger's order) and refuses a balance beyond
+±MAX_BALANCE_MICROS (domain.wallet.wallet), so neither costs a round trip of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from uuid import UUID
 
 from domain.tenancy import BillingMode, SourceStatus
 from domain.wallet.ledger import TransactionKind, WalletTransaction
+from domain.wallet.wallet import MAX_BALANCE_MICROS, BalanceLimitError, within_balance_range
 from storage import reloads
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid, as_uuid_or_none
@@ -35,39 +38,70 @@ class WalletMove:
 async def move_wallets(
     moves: Sequence[WalletMove], occurred_at: datetime
 ) -> dict[UUID, WalletTransaction]:
-    """Applies each move (at most one per wallet) and records it; returns them by wallet."""
+    """Applies each move (at most one per wallet) and records it; returns them by wallet.
+
+    BalanceLimitError if a move would take a balance beyond ±MAX_BALANCE_MICROS. Wallets of the
+    batch may have moved by then: the caller's transaction, which every caller holds around its
+    balance changes, rolls back whole with it."""
     if not moves:
         return {}
     assert len({m.wallet_id for m in moves}) == len(moves), "one move per wallet per batch"
-    balances = await _add_to_balances(moves)
-    recorded = await _record(moves, balances, occurred_at)
+    beyond = [m.wallet_id for m in moves if not within_balance_range(m.delta_micros)]
+    if beyond:
+        raise BalanceLimitError(beyond)
+    moved = await _add_to_balances(moves)
+    recorded = await _record(moves, moved, occurred_at)
     # Every balance change passes here: a debit crossing an auto-reload threshold claims its
     # one reload, a credit back above it re-arms the wallet (same transaction, set-based).
     await reloads.claim_crossings([m.wallet_id for m in moves])
     return recorded
 
 
-async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, int]:
+@dataclass(frozen=True, slots=True)
+class _Moved:
+    balance_micros: int
+    # The wallet's move count after this move: the new transaction's place in its ledger.
+    sequence: int
+
+
+async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, _Moved]:
+    """One UPDATE per chunk moves each balance and counts the move, under the row's lock, so
+    concurrent batches number a wallet's moves in the order they happened. A row whose new
+    balance would leave the storable range does not match, and is missing from RETURNING."""
     postgres = is_postgres()
-    balances: dict[UUID, int] = {}
+    # PostgreSQL raises on BIGINT overflow while evaluating the sum: the guard adds in NUMERIC.
+    # SQLite turns an overflowing sum into a REAL beyond the bounds, which compares exactly.
+    new_balance = (
+        "wallets.balance_micros::numeric + delta.amount"
+        if postgres
+        else "wallets.balance_micros + delta.amount"
+    )
+    moved: dict[UUID, _Moved] = {}
     deltas = [(id_value(m.wallet_id, postgres), m.delta_micros) for m in moves]
     for chunk in row_chunks(deltas, postgres):
         params = Params(postgres)
         source = rows_source(params, chunk, ("uuid", "bigint"))
         rows = await connection().execute_query_dict(
             f"WITH delta(id, amount) AS ({source}) "
-            "UPDATE wallets SET balance_micros = wallets.balance_micros + delta.amount "
+            "UPDATE wallets SET balance_micros = wallets.balance_micros + delta.amount, "
+            "ledger_sequence = wallets.ledger_sequence + 1 "
             "FROM delta WHERE wallets.id = delta.id "
-            "RETURNING wallets.id AS id, wallets.balance_micros AS balance",
+            f"AND {new_balance} BETWEEN {-MAX_BALANCE_MICROS} AND {MAX_BALANCE_MICROS} "
+            "RETURNING wallets.id AS id, wallets.balance_micros AS balance, "
+            "wallets.ledger_sequence AS sequence",
             params.values,
         )
-        balances.update({as_uuid(row["id"]): int(row["balance"]) for row in rows})
-    assert len(balances) == len(moves), "every wallet moved exists"
-    return balances
+        moved.update(
+            {as_uuid(row["id"]): _Moved(int(row["balance"]), int(row["sequence"])) for row in rows}
+        )
+    if len(moved) < len(moves):
+        # Every wallet moved exists (callers read it first): what did not move hit the bound.
+        raise BalanceLimitError([m.wallet_id for m in moves if m.wallet_id not in moved])
+    return moved
 
 
 async def _record(
-    moves: Sequence[WalletMove], balances: dict[UUID, int], occurred_at: datetime
+    moves: Sequence[WalletMove], moved: dict[UUID, _Moved], occurred_at: datetime
 ) -> dict[UUID, WalletTransaction]:
     postgres = is_postgres()
     types = (
@@ -82,6 +116,7 @@ async def _record(
         "text",
         "uuid",
         "timestamptz",
+        "bigint",
     )
     entries = [
         (
@@ -89,7 +124,7 @@ async def _record(
             id_value(m.wallet_id, postgres),
             m.kind.value,
             m.delta_micros,
-            balances[m.wallet_id],
+            moved[m.wallet_id].balance_micros,
             m.description,
             m.reference,
             m.idempotency_key,
@@ -98,6 +133,7 @@ async def _record(
             # A datetime on both backends: on SQLite, Tortoise's adapter writes the same
             # text as for ORM rows, so ordering and comparisons agree.
             occurred_at,
+            moved[m.wallet_id].sequence,
         )
         for m in moves
     ]
@@ -108,7 +144,7 @@ async def _record(
         rows += await connection().execute_query_dict(
             "INSERT INTO wallet_transactions (tenant_id, wallet_id, kind, amount_micros, "
             "balance_after_micros, description, reference, idempotency_key, payload_hash, "
-            f"created_by_key_id, occurred_at) {source} RETURNING id, wallet_id",
+            f"created_by_key_id, occurred_at, sequence) {source} RETURNING id, wallet_id",
             params.values,
         )
     by_wallet = {m.wallet_id: m for m in moves}
@@ -122,11 +158,12 @@ async def _record(
             wallet_id=wallet_id,
             kind=move.kind,
             amount_micros=move.delta_micros,
-            balance_after_micros=balances[wallet_id],
+            balance_after_micros=moved[wallet_id].balance_micros,
             description=move.description,
             reference=move.reference,
             occurred_at=occurred_at,
             created_by_key_id=move.created_by_key_id,
+            sequence=moved[wallet_id].sequence,
         )
     return recorded
 
@@ -171,4 +208,5 @@ def to_transaction(row: dict[str, object]) -> WalletTransaction:
         reference=None if row["reference"] is None else str(row["reference"]),
         occurred_at=row["occurred_at"],  # type: ignore[arg-type]
         created_by_key_id=as_uuid_or_none(row["created_by_key_id"]),
+        sequence=int(str(row["sequence"])),
     )

@@ -182,6 +182,10 @@ class Wallet(Model):
     # False from a crossing below the auto-reload threshold until the balance is back at or
     # above it: one reload per crossing (storage.reloads).
     auto_reload_armed = fields.BooleanField(default=True, db_default=True)
+    # How many times the balance moved: the `sequence` of the wallet's newest transaction. It is
+    # incremented by the UPDATE that moves the balance, under that row's lock, so the ledger can
+    # list in the order the balance moved (storage.ledger).
+    ledger_sequence = fields.BigIntField(default=0, db_default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     tenant_id: object
@@ -323,13 +327,17 @@ class WalletTransaction(Model):
     payload_hash = fields.CharField(max_length=64, null=True)
     created_by_key_id = fields.UUIDField(null=True)
     occurred_at = fields.DatetimeField()
+    # 1, 2, 3, ... per wallet, in the order its balance moved (wallets.ledger_sequence after the
+    # move): balance_after − amount of one entry is the balance_after of the one before it.
+    # occurred_at is when the request arrived, which concurrent requests do not keep in order.
+    sequence = fields.BigIntField(db_default=0)
 
     tenant_id: object
     wallet_id: object
 
     class Meta:
         table = "wallet_transactions"
-        unique_together = (("wallet", "idempotency_key"),)
+        unique_together = (("wallet", "idempotency_key"), ("wallet", "sequence"))
         indexes = [Index(fields=("wallet_id", "occurred_at", "id"))]
 
 

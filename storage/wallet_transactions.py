@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from uuid import UUID
 
-from tortoise.expressions import Q
+from tortoise.expressions import Subquery
 
 from domain.paging import Page, PageRequest
 from domain.wallet.ledger import TransactionKind, WalletTransaction
@@ -29,7 +29,11 @@ COLUMNS = (
     "reference",
     "occurred_at",
     "created_by_key_id",
+    "sequence",
 )
+
+# Transaction ids are a BIGINT sequence: anything outside it names no transaction.
+MAX_TRANSACTION_ID = 2**63 - 1
 
 
 async def list_transactions(
@@ -40,8 +44,11 @@ async def list_transactions(
     occurred_from: datetime | None = None,
     occurred_to: datetime | None = None,
 ) -> Page[WalletTransaction]:
-    """Newest first, keyset on (occurred_at, id); ``occurred_from`` inclusive, ``occurred_to``
-    exclusive. Served by the (wallet_id, occurred_at, id) index."""
+    """Newest first in the order the balance moved (``sequence``), so each entry's balance_after
+    − amount is the balance_after of the next; ``occurred_from`` inclusive, ``occurred_to``
+    exclusive. A page resumes after the transaction its cursor names: its sequence is looked up
+    in the same statement (a cursor naming no transaction of this wallet gives an empty page).
+    Served by the unique (wallet_id, sequence) index."""
     query = TransactionRow.filter(wallet_id=wallet_id)
     if kinds:
         query = query.filter(kind__in=list(kinds))
@@ -51,11 +58,12 @@ async def list_transactions(
         query = query.filter(occurred_at__lt=occurred_to)
     after = request.after
     if after is not None:
-        query = query.filter(
-            Q(occurred_at__lt=after.created_at) | Q(occurred_at=after.created_at, id__lt=after.id)
-        )
+        if not isinstance(after.id, int) or not 0 < after.id <= MAX_TRANSACTION_ID:
+            return Page(items=[], has_next_page=False, has_previous_page=True)
+        resumed = TransactionRow.filter(wallet_id=wallet_id, id=after.id).values("sequence")
+        query = query.filter(sequence__lt=Subquery(resumed))
     # One extra row tells whether another page follows, without a COUNT.
-    rows = await query.order_by("-occurred_at", "-id").limit(request.first + 1).values(*COLUMNS)
+    rows = await query.order_by("-sequence").limit(request.first + 1).values(*COLUMNS)
     return Page(
         items=[to_transaction(row) for row in rows[: request.first]],
         has_next_page=len(rows) > request.first,
@@ -76,10 +84,6 @@ async def transaction_by_idempotency_key(
         return None
     payload_hash = row.pop("payload_hash")
     return to_transaction(row), None if payload_hash is None else str(payload_hash)
-
-
-# Transaction ids are a BIGINT sequence: anything outside it names no transaction.
-MAX_TRANSACTION_ID = 2**63 - 1
 
 
 async def transaction_by_id(transaction_id: int) -> WalletTransaction | None:

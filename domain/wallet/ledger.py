@@ -30,8 +30,13 @@ class WalletTransaction:
     reference: str | None
     occurred_at: datetime
     created_by_key_id: UUID | None
+    # Its place in the wallet's ledger: 1 for the first move, then one more per move, in the
+    # order the balance moved. The ledger lists by it; occurred_at can disagree under
+    # concurrency (it is when the request arrived, not when the wallet moved).
+    sequence: int
 
     @property
     def created_at(self) -> datetime:
-        """Transactions page by the time they happened."""
+        """The instant a transaction's cursor carries; the ledger pages by ``sequence``, resuming
+        after the transaction the cursor's id names."""
         return self.occurred_at

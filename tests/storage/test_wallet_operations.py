@@ -22,6 +22,7 @@ from services import api_keys, sources, tenants, wallets
 from storage import ledger, wallet_transactions
 from storage.database import connection, transaction
 from storage.ledger import WalletMove, move_wallets
+from storage.models import Wallet as WalletRow
 from storage.sources import source_by_id
 from storage.wallets import wallets_by_owner_ids
 from tests.conftest import Database
@@ -107,7 +108,11 @@ async def test_an_operation_that_fails_after_moving_the_balance_leaves_nothing(
     assert source is not None and source.status is SourceStatus.ACTIVE
 
 
-async def test_the_ledger_pages_newest_first_and_breaks_ties_by_id(db: Database) -> None:
+async def test_the_ledger_lists_in_the_order_the_balance_moved_whatever_the_instants(
+    db: Database,
+) -> None:
+    # Given four moves whose instants (when each request arrived) disagree with the order in
+    # which they moved the wallet, as concurrent requests do, and moves of another wallet
     _, wallet = await source_wallet()
     _, other = await source_wallet("other")
     times = [START, START + timedelta(hours=1), START + timedelta(hours=1), START]
@@ -134,23 +139,55 @@ async def test_the_ledger_pages_newest_first_and_breaks_ties_by_id(db: Database)
         found = await wallet_transactions.list_transactions(wallet.id, request, **criteria)
         return [entry.id for entry in found.items]
 
-    newest_first = [ids[2], ids[1], ids[3], ids[0]]
-    assert await page() == newest_first
+    # When it is listed, paged and filtered
+    newest_first = [ids[3], ids[2], ids[1], ids[0]]
     listed = await wallet_transactions.list_transactions(wallet.id, PageRequest(2))
-    assert listed.has_next_page and not listed.has_previous_page
     last = listed.items[-1]
+    entries = (await wallet_transactions.list_transactions(wallet.id, PageRequest())).items
+
+    # Then it is newest move first, each balance_after − amount is the next one's balance_after,
+    # the cursor resumes after its transaction, and the filters keep that order
+    assert await page() == newest_first
+    assert [
+        (e.sequence, e.amount_micros, e.balance_after_micros, e.description) for e in entries
+    ] == [
+        (4, 4, 10, "m3"),
+        (3, 3, 6, "m2"),
+        (2, 2, 3, "m1"),
+        (1, 1, 1, "m0"),
+    ]
+    assert listed.has_next_page and not listed.has_previous_page
     assert await page(after=Position(last.occurred_at, last.id)) == newest_first[2:]
     assert await page(kinds=[TransactionKind.USAGE]) == [ids[2], ids[1]]
     assert await page(occurred_from=START + timedelta(minutes=1)) == [ids[2], ids[1]]
     assert await page(occurred_to=START + timedelta(hours=1)) == [ids[3], ids[0]]
-    entries = (await wallet_transactions.list_transactions(wallet.id, PageRequest())).items
-    assert [(e.amount_micros, e.balance_after_micros, e.description) for e in entries] == [
-        (3, 6, "m2"),
-        (2, 3, "m1"),
-        (4, 10, "m3"),
-        (1, 1, "m0"),
-    ]
     assert all(e.occurred_at.tzinfo is not None for e in entries)
+    assert (await WalletRow.get(id=wallet.id)).ledger_sequence == 4
+
+
+async def test_a_cursor_naming_another_wallet_s_transaction_resumes_nowhere(
+    db: Database,
+) -> None:
+    # Given two wallets with one transaction each
+    _, wallet = await source_wallet()
+    _, other = await source_wallet("other")
+    async with transaction():
+        moved = await move_wallets(
+            [
+                WalletMove(wallet.id, wallet.tenant_id, 1, TransactionKind.TOP_UP, "mine"),
+                WalletMove(other.id, other.tenant_id, 1, TransactionKind.TOP_UP, "theirs"),
+            ],
+            START,
+        )
+    foreign = moved[other.id]
+
+    # When the wallet's ledger is asked to resume after the other wallet's transaction
+    found = await wallet_transactions.list_transactions(
+        wallet.id, PageRequest(10, Position(foreign.occurred_at, foreign.id))
+    )
+
+    # Then nothing is listed: a cursor only resumes in the ledger it came from
+    assert list(found.items) == [] and not found.has_next_page
 
 
 async def test_the_ledger_is_only_listed_for_callers_who_see_the_wallet(db: Database) -> None:
