@@ -216,7 +216,10 @@ class StripeGateway:
 
 def _refusal_message(error: stripe.StripeError) -> str:
     """Stripe's own words (they name the parameter or the missing object), without the SDK's
-    "Request req_…:" prefix."""
+    "Request req_…:" prefix. A refused API key is the platform's problem, and Stripe's words
+    quote part of the key: the client gets neither."""
+    if isinstance(error, (stripe.AuthenticationError, stripe.PermissionError)):
+        return "Stripe refused the platform's API key: the platform's Stripe setup needs attention."
     detail = error.error.message if error.error and error.error.message else None
     return f"Stripe refused the request: {detail or error.user_message or 'no reason given'}"
 

@@ -142,14 +142,16 @@ class StripeServer:
                     failure = ScriptedFailure(*_error(504, "api_error", "Held by the test server."))
                 return JSONResponse(failure.error, failure.status)
             if not recorded.headers.get("authorization", "").startswith("Bearer sk_"):
-                return _error(401, "invalid_request_error", "Invalid API Key provided.")
+                return _error_response(
+                    401, "invalid_request_error", "Invalid API Key provided: rk_wro*****_123"
+                )
             key = recorded.idempotency_key
             fingerprint = (recorded.method, recorded.path, tuple(sorted(form.items())))
             scope = (recorded.stripe_account, key or "")
             if key and scope in self._replies:
                 stored_fingerprint, status, body = self._replies[scope]
                 if stored_fingerprint != fingerprint:
-                    return _error(
+                    return _error_response(
                         400,
                         "idempotency_error",
                         "Keys for idempotent requests can only be used with the same "
@@ -264,6 +266,11 @@ def _error(
     if code:
         error["code"] = code
     return status, {"error": error}
+
+
+def _error_response(status: int, kind: str, message: str) -> JSONResponse:
+    status, body = _error(status, kind, message)
+    return JSONResponse(body, status)
 
 
 def _nested(form: dict[str, str]) -> Json:

@@ -358,3 +358,17 @@ async def test_the_gateway_gets_the_configured_timeout() -> None:
     assert isinstance(real, StripeGateway)
     assert real.timeout_seconds == 3
     await real.close()
+
+
+async def test_a_refused_api_key_is_not_quoted_back(stripe_server: StripeServer) -> None:
+    gateway = StripeGateway("rk_wrong_key_123", stripe_server.url, max_network_retries=0)
+    try:
+        with pytest.raises(GatewayRequestError) as refused:
+            await gateway.create_payment_intent(intent(1_000_000))
+    finally:
+        await gateway.close()
+
+    assert refused.value.message == (
+        "Stripe refused the platform's API key: the platform's Stripe setup needs attention."
+    )
+    assert refused.value.code == "invalid_request_error"
