@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from api.bulk_usage import error_response
 from api.json_body import JsonBodyError, loads_exact
 from domain.settings import Settings
+from domain.wallet.wallet import BalanceLimitError
 from services import stripe_webhooks
 
 SIGNATURE_HEADER = "Stripe-Signature"
@@ -41,7 +42,12 @@ def stripe_webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable
             return error_response(400, refused.code, refused.message, [])
         except JsonBodyError as error:
             return error_response(400, stripe_webhooks.INVALID_EVENT, error.message, [])
-        outcome = await stripe_webhooks.handle(event)
+        try:
+            outcome = await stripe_webhooks.handle(event)
+        except BalanceLimitError as error:
+            # The wallet cannot hold the credit yet, and nothing was written: Stripe retries a
+            # non-2xx answer for days, and the retry credits once usage or a debit makes room.
+            return error_response(409, "balance_limit", error.message, [])
         return JSONResponse(
             {
                 "received": True,

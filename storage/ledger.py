@@ -48,7 +48,7 @@ async def move_wallets(
     assert len({m.wallet_id for m in moves}) == len(moves), "one move per wallet per batch"
     beyond = [m.wallet_id for m in moves if not within_balance_range(m.delta_micros)]
     if beyond:
-        raise BalanceLimitError(beyond)
+        raise _beyond_the_limit(moves, beyond)
     moved = await _add_to_balances(moves)
     recorded = await _record(moves, moved, occurred_at)
     # Every balance change passes here: a debit crossing an auto-reload threshold claims its
@@ -96,8 +96,14 @@ async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, _Moved]:
         )
     if len(moved) < len(moves):
         # Every wallet moved exists (callers read it first): what did not move hit the bound.
-        raise BalanceLimitError([m.wallet_id for m in moves if m.wallet_id not in moved])
+        raise _beyond_the_limit(moves, [m.wallet_id for m in moves if m.wallet_id not in moved])
     return moved
+
+
+def _beyond_the_limit(moves: Sequence[WalletMove], wallet_ids: list[UUID]) -> BalanceLimitError:
+    """Usage names no amount: its batch's events are what would overflow the balance."""
+    usage = any(m.kind is TransactionKind.USAGE for m in moves)
+    return BalanceLimitError(wallet_ids, field="events" if usage else "amount")
 
 
 async def _record(
