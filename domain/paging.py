@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Generic, TypeVar
 from uuid import UUID
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# Every row is written at the time of a request (events at most a day ahead, never before
+# 2000): a position outside these instants was not made from a row, and is not one to resume at.
+EARLIEST_POSITION = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_POSITION = datetime(3000, 1, 1, tzinfo=UTC)
 
 T = TypeVar("T")
 

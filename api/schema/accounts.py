@@ -129,7 +129,7 @@ class WalletNode(Node):
         page = await wallets.list_transactions(
             info.context.caller,
             self.model,
-            page_request(first, after),
+            page_request(first, after, key=int),
             kinds=filter.kinds if filter else None,
             occurred_from=filter.from_ if filter else None,
             occurred_to=filter.to if filter else None,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
+from domain.decimal_text import parse_decimal_text
 from domain.errors import FieldProblem, InvalidInputError
-from domain.money import exact_arithmetic, fractional_digits
+from domain.money import fractional_digits
 from domain.pricing.base import PricingKind, PricingModel, Tier
 from domain.pricing.bundle import BundlePricing
 from domain.pricing.cost_plus import CostPlusPricing
@@ -50,9 +51,8 @@ def _read_parameter(value: object) -> tuple[Decimal, str | None]:
         return _ZERO, "must be a decimal number"
     if isinstance(value, str):
         try:
-            with exact_arithmetic():  # makes a malformed string raise instead of giving NaN
-                value = Decimal(value.strip())
-        except ArithmeticError:
+            value = parse_decimal_text(value)  # ASCII digits only: Decimal("١") would be 1
+        except ValueError:
             return _ZERO, "must be a decimal number"
     decimal = Decimal(value)
     if not decimal.is_finite():
