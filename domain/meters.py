@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-METER_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+METER_CODE_PATTERN = re.compile(
+    r"^[a-z][a-z0-9_]{1,63}\Z"
+)  # \Z: `$` matches before a final newline
 
 
 class MeterKind(StrEnum):

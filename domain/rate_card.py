@@ -17,6 +17,7 @@ from uuid import UUID
 from domain.errors import FieldProblem, InvalidInputError
 from domain.meters import AI_TOKENS, MESSAGE_RESPONSE, STORAGE, USER_SEAT, MeterKind
 from domain.pricing import PricingKind, PricingModel, build_pricing
+from domain.tenancy import check_text
 
 MAX_LINES = 100
 MAX_NAME_LENGTH = 200
@@ -87,12 +88,16 @@ def check_rate_lines(
             problems.append(FieldProblem(f"{path}.meter", f"Meter {line.meter!r} is priced twice."))
         if line.meter is not None:
             seen.add(line.meter)
-        if line.description is not None and len(line.description) > MAX_DESCRIPTION_LENGTH:
-            problems.append(FieldProblem(f"{path}.description", "At most 500 characters."))
+        if line.description is not None:
+            problems += check_text(line.description, f"{path}.description")
+            if len(line.description) > MAX_DESCRIPTION_LENGTH:
+                problems.append(FieldProblem(f"{path}.description", "At most 500 characters."))
     return problems
 
 
 def check_card_name(name: str, field: str = "name") -> list[FieldProblem]:
+    if unstorable := check_text(name, field):
+        return unstorable
     stripped = name.strip()
     if not stripped:
         return [FieldProblem(field, "A name is required.")]

@@ -10,10 +10,13 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.errors import FieldProblem
+from domain.text import UNSTORABLE_TEXT, is_storable_text
 
-SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-HEX_COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Each pattern is used with fullmatch: `$` also matches before a trailing newline, which let
+# "acme\n" be taken beside "acme".
+SLUG_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.ASCII)
+HEX_COLOR_PATTERN = re.compile(r"#[0-9a-fA-F]{6}", re.ASCII)
+EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 class StripeStatus(StrEnum):
@@ -105,13 +108,20 @@ MAX_URL_LENGTH = 2048
 MAX_FOOTER_LENGTH = 2000
 MAX_GRACE_PERIOD_HOURS = 24 * 31
 MAX_PAYMENT_TERMS_DAYS = 365
-NUMBER_PREFIX_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_/-]{0,19}$")
+NUMBER_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/-]{0,19}", re.ASCII)
 
 BRANDING_FIELDS = ("displayName", "logoUrl", "primaryColor", "supportEmail", "invoiceFooter")
 INVOICE_SETTINGS_FIELDS = ("approval", "gracePeriodHours", "paymentTermsDays", "numberPrefix")
 
 
+def check_text(text: str, field: str) -> list[FieldProblem]:
+    """Text Rebill stores must encode as UTF-8 and hold no NUL (PostgreSQL refuses both)."""
+    return [] if is_storable_text(text) else [FieldProblem(field, "The text " + UNSTORABLE_TEXT)]
+
+
 def check_name(name: str, field: str = "name") -> list[FieldProblem]:
+    if not is_storable_text(name):
+        return check_text(name, field)
     if not name.strip():
         return [FieldProblem(field, "A name is required.")]
     if len(name.strip()) > MAX_NAME_LENGTH:
@@ -120,7 +130,7 @@ def check_name(name: str, field: str = "name") -> list[FieldProblem]:
 
 
 def check_slug(slug: str) -> list[FieldProblem]:
-    if not SLUG_PATTERN.match(slug):
+    if not SLUG_PATTERN.fullmatch(slug):
         return [
             FieldProblem(
                 "slug",
@@ -132,6 +142,8 @@ def check_slug(slug: str) -> list[FieldProblem]:
 
 
 def check_external_id(external_id: str | None) -> list[FieldProblem]:
+    if external_id is not None and not is_storable_text(external_id):
+        return check_text(external_id, "externalId")
     if external_id is not None and not 0 < len(external_id.strip()) <= MAX_NAME_LENGTH:
         return [FieldProblem("externalId", "Use 1 to 200 characters, or omit it.")]
     return []
@@ -142,6 +154,11 @@ def check_branding(
 ) -> list[FieldProblem]:
     """``changes`` holds only the fields the caller sent; None clears an optional field."""
     problems: list[FieldProblem] = []
+    for name, text in changes.items():
+        if text is not None and not is_storable_text(text):
+            problems += check_text(text, f"{field}.{name}")
+    # Each field is checked for its form only once it is known to be storable text.
+    changes = {n: t for n, t in changes.items() if t is None or is_storable_text(t)}
     if "displayName" in changes:
         display_name = changes["displayName"]
         if display_name is None:
@@ -154,10 +171,10 @@ def check_branding(
     ):
         problems.append(FieldProblem(f"{field}.logoUrl", "Use an http(s) URL."))
     color = changes.get("primaryColor")
-    if color is not None and not HEX_COLOR_PATTERN.match(color):
+    if color is not None and not HEX_COLOR_PATTERN.fullmatch(color):
         problems.append(FieldProblem(f"{field}.primaryColor", "Use a hex colour like #1a2b3c."))
     email = changes.get("supportEmail")
-    if email is not None and (not EMAIL_PATTERN.match(email) or len(email) > 320):
+    if email is not None and (not EMAIL_PATTERN.fullmatch(email) or len(email) > 320):
         problems.append(FieldProblem(f"{field}.supportEmail", "Use an email address."))
     footer = changes.get("invoiceFooter")
     if footer is not None and len(footer) > MAX_FOOTER_LENGTH:
@@ -185,7 +202,7 @@ def check_invoice_settings(
             FieldProblem(f"{field}.paymentTermsDays", f"Use 0 to {MAX_PAYMENT_TERMS_DAYS} days.")
         )
     prefix = changes.get("numberPrefix")
-    if isinstance(prefix, str) and not NUMBER_PREFIX_PATTERN.match(prefix):
+    if isinstance(prefix, str) and not NUMBER_PREFIX_PATTERN.fullmatch(prefix):
         problems.append(
             FieldProblem(
                 f"{field}.numberPrefix",

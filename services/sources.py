@@ -23,6 +23,7 @@ from domain.tenancy import (
     check_name,
     rebilling_needs_stripe,
 )
+from domain.text import is_storable_text
 from services import payments, visibility
 from services import rate_cards as rate_cards_service
 from storage import sources, wallets
@@ -176,6 +177,9 @@ async def list_sources(
     caller.require_role(Role.PLATFORM, Role.TENANT)
     if not caller.sees_tenant(tenant.id):
         raise NotFoundError("Tenant", str(tenant.id))
+    if source_filter.search is not None and not is_storable_text(source_filter.search):
+        # No name holds NUL or a lone surrogate, and PostgreSQL refuses to search for them.
+        return Page(items=[], has_next_page=False, has_previous_page=False, total_count=0)
     return await sources.list_sources(tenant.id, request, source_filter)
 
 

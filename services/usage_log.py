@@ -15,6 +15,7 @@ from domain.errors import InvalidInputError
 from domain.paging import Page, PageRequest
 from domain.periods import BillingPeriod, calendar_month
 from domain.tenancy import Source
+from domain.text import is_storable_text
 from domain.usage import UsageCriteria, UsageEventRecord
 from domain.usage_summary import MeterUsageTotal
 from domain.wallet.ledger import WalletTransaction
@@ -26,6 +27,13 @@ from storage import usage_log
 def _nothing(request: PageRequest) -> Page[UsageEventRecord]:
     """The page a query matching no event gets, so a short cut looks like an empty result."""
     return Page(items=[], has_next_page=False, has_previous_page=request.after is not None)
+
+
+def _matches_no_event(criteria: UsageCriteria) -> bool:
+    """Text no event can hold (NUL, a lone surrogate) matches none; PostgreSQL would refuse to
+    compare with it, so it is answered without a query."""
+    texts = (criteria.meter, criteria.idempotency_key)
+    return any(text is not None and not is_storable_text(text) for text in texts)
 
 
 async def usage_logs(
@@ -40,7 +48,7 @@ async def usage_logs(
     ``invoice_id``: the events an invoice covers. Invoices do not exist yet, so any invoice ID
     matches no event.
     """
-    if invoice_id is not None:
+    if invoice_id is not None or _matches_no_event(criteria):
         return _nothing(request)
     if caller.role is Role.SOURCE:
         if criteria.source_id not in (None, caller.source_id):
@@ -60,6 +68,7 @@ async def source_usage(
     """One source's events; a source ID in the criteria must be that source's."""
     if (
         invoice_id is not None
+        or _matches_no_event(criteria)
         or not caller.sees_source(source.tenant_id, source.id)
         or criteria.source_id not in (None, source.id)
     ):
