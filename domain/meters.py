@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-METER_CODE_PATTERN = re.compile(
-    r"^[a-z][a-z0-9_]{1,63}\Z"
-)  # \Z: `$` matches before a final newline
+# \Z, not $: `$` also matches before a final newline.
+METER_CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,63}\Z")
 
 
 class MeterKind(StrEnum):
