@@ -7,13 +7,10 @@ from collections.abc import Callable, Iterator
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
 )
@@ -47,10 +44,9 @@ from api.resolvers.queries.usage_logs import usage_logs
 from api.resolvers.queries.viewer import viewer
 from api.schema.access import ApiKeyNode
 from api.schema.accounts import WalletNode
+from api.schema.document_limits import DocumentLimits
 from api.schema.scalars import SCALAR_OVERRIDES
 
-MAX_DEPTH = 12
-MAX_ALIASES = 30
 MAX_TOKENS = 20_000
 # Documents up to this many characters are parsed and validated once per process. Real clients
 # send a few fixed documents of a few KiB at most; a document at the token limit parses to
@@ -109,14 +105,6 @@ def is_client_error(error: GraphQLError) -> bool:
     )
 
 
-# The limiters make a new rule class each time one is built. Built once, here, the rules are the
-# same on every request, which is what lets ValidationCache find a document it validated.
-LIMIT_RULES = (
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-)
-
-
 def _small_document(extension: SchemaExtension) -> bool:
     query = extension.execution_context.query
     return query is not None and len(query) <= MAX_CACHED_DOCUMENT
@@ -132,7 +120,8 @@ class SmallDocumentParserCache(ParserCache):
 
 class SmallDocumentValidationCache(ValidationCache):
     def on_validate(self) -> Iterator[None]:
-        if _small_document(self):
+        # A document DocumentLimits refused already has its errors: the rules must not run.
+        if _small_document(self) and self.execution_context.pre_execution_errors is None:
             yield from super().on_validate()
         else:
             yield
@@ -140,9 +129,11 @@ class SmallDocumentValidationCache(ValidationCache):
 
 def build_schema(*, development: bool) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: AddValidationRules(list(LIMIT_RULES)),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         SmallDocumentParserCache,
+        # Depth, aliases and fragment expansion, in one pass; before the (cached) rules, so that
+        # those only ever see bounded documents.
+        DocumentLimits,
         SmallDocumentValidationCache,
     ]
     if not development:
