@@ -8,12 +8,16 @@ import secrets
 from decimal import Decimal
 from typing import Any
 
+# Strawberry raises the HTTPException of cross-web, a dependency of its own.
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api.context import Context
+from api.json_body import JsonBodyError, loads_exact
 from domain.access import Caller
 from domain.settings import Settings
 from services import api_keys
@@ -37,11 +41,6 @@ def encode_exact_json(data: object) -> str:
     return _MARKED.sub(r"\1", text) if _MARKER in text else text
 
 
-def _keep_constant(name: str) -> str:
-    # NaN and Infinity stay text, so the Decimal scalar refuses them with a clear message.
-    return name
-
-
 class RebillGraphQL(GraphQL[Context, None]):
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(
@@ -51,9 +50,36 @@ class RebillGraphQL(GraphQL[Context, None]):
         )
         self.settings = settings
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        # Strawberry answers a request it refuses (a body that is not JSON, no query, a wrong
+        # content type) in plain text; clients of a JSON API get {"errors": [...]}.
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            response = JSONResponse(
+                {"errors": [{"message": error.reason}]}, status_code=error.status_code
+            )
+        await response(scope, receive, send)
+
     def decode_json(self, data: str | bytes) -> object:
-        """Numbers become Decimal, never float: 0.006 in a variable stays exactly 0.006."""
-        return json.loads(data, parse_float=Decimal, parse_constant=_keep_constant)
+        """Numbers become Decimal, never float: 0.006 in a variable stays exactly 0.006; NaN and
+        Infinity stay text, so the Decimal scalar refuses them with a clear message."""
+        try:
+            return loads_exact(data)
+        except JsonBodyError as error:
+            # Strawberry turns a JSONDecodeError into a 400 over HTTP and a close (4400) on a
+            # WebSocket; nesting deep enough to exhaust the parser is one of those, not a 500.
+            raise json.JSONDecodeError(error.message, "", 0) from None
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except json.JSONDecodeError as error:
+            # Say which: not JSON at all, or nested too deeply.
+            raise HTTPException(400, error.msg) from None
 
     def encode_json(self, data: object) -> str:
         return encode_exact_json(data)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import httpx2
 import pytest
+from graphql import get_introspection_query
 
 from api.app import create_app
 from domain.settings import Environment, Settings
@@ -166,3 +167,85 @@ async def test_get_requests_cannot_run_mutations_or_queries(
         headers={"Authorization": f"Bearer {world.a.tenant_secret}"},
     )
     assert response.status_code in {400, 405}
+
+
+async def test_the_full_introspection_query_of_graphiql_passes_the_document_limits(
+    dev_http: httpx2.AsyncClient, world: World
+) -> None:
+    # Introspection nests deeper than MAX_DEPTH; like Strawberry's limiter, ours counts its
+    # fields as leaves.
+    body = await GraphQLClient(dev_http).data(
+        get_introspection_query(descriptions=True), secret=world.a.tenant_secret
+    )
+    assert body["__schema"]["queryType"]["name"] == "Query"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "The body nests JSON too deeply."),
+        (
+            b'{"query": "{ viewer { role } }", "variables": ' + b"[" * 5_000,
+            "The body nests JSON too deeply.",
+        ),
+        (b'{"query": "{ viewer', "The body is not valid JSON."),
+        (b'{"query": "\xff"}', "The body is not valid JSON."),
+    ],
+    ids=["nested-100000", "nested-variables-5000", "cut", "not-utf-8"],
+)
+async def test_a_body_that_does_not_decode_gets_400_and_a_json_error(
+    http: httpx2.AsyncClient, content: bytes, message: str
+) -> None:
+    response = await http.post(
+        "/graphql", content=content, headers={"Content-Type": "application/json"}
+    )
+
+    assert (response.status_code, response.json()) == (400, {"errors": [{"message": message}]})
+
+
+async def test_a_request_strawberry_refuses_gets_a_json_error_too(http: httpx2.AsyncClient) -> None:
+    response = await http.post(
+        "/graphql", content=b"{ viewer { role } }", headers={"Content-Type": "text/plain"}
+    )
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"errors": [{"message": "Unsupported content type"}]},
+    )
+
+
+async def test_deeply_nested_properties_in_variables_are_rejected_per_event(
+    http: httpx2.AsyncClient, world: World
+) -> None:
+    # As deep as the JSON decoder goes (deeper is the 400 above): coercion and the checks that
+    # follow must not recurse through it.
+    query = (
+        "mutation($input: RecordUsageInput!) { recordUsage(input: $input) { __typename "
+        "... on RecordUsageSuccess { accepted rejected { index code } } } }"
+    )
+    deep = "[" * 800 + "]" * 800
+    event = (
+        f'{{"sourceId": "{world.a.source_id}", "meter": "message_response", "quantity": "1", '
+        f'"idempotencyKey": "deep", "properties": {{"nested": {deep}}}}}'
+    )
+    body = f'{{"query": "{query}", "variables": {{"input": {{"events": [{event}]}}}}}}'
+
+    response = await http.post(
+        "/graphql",
+        content=body,
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {world.a.tenant_secret}",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": {
+            "recordUsage": {
+                "__typename": "RecordUsageSuccess",
+                "accepted": 0,
+                "rejected": [{"index": 0, "code": "INVALID_PROPERTIES"}],
+            }
+        }
+    }
