@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from domain.pricing import LineState, PricingModel, UsageFacts, running_total_micros
+from domain.quantity import MAX_EVENT_QUANTITY
 from domain.rate_card import Settlement, version_in_force
 
 
@@ -57,8 +58,18 @@ EMPTY = LineState()
 MAX_TOTAL_MICROS = 10**18
 
 
+# A source's usage of a meter in one period, like one event's quantity (MAX_EVENT_QUANTITY):
+# the hourly rollups add quantities up in BIGINT micro-units, and ten events of 10^12 in an
+# hour overflowed them. The line's running state counts the period's quantity already.
+MAX_PERIOD_QUANTITY = MAX_EVENT_QUANTITY
+
+
 class ChargeOutOfRange(ValueError):
     """The event would take its line's period total beyond MAX_TOTAL_MICROS; nothing moved."""
+
+
+class QuantityOutOfRange(ChargeOutOfRange):
+    """The event would take its line's period quantity beyond MAX_PERIOD_QUANTITY."""
 
 
 def version_for_usage(
@@ -108,9 +119,12 @@ class RunningTotals:
         occurred_at: datetime,
         period_start: datetime,
         facts: UsageFacts,
+        bounded: bool = False,
     ) -> SideRating:
-        """The side's charge for the event, its state advanced; ChargeOutOfRange (and no state
-        changed) when the period's total would leave ±MAX_TOTAL_MICROS."""
+        """The side's charge for the event, its state advanced. ``bounded`` (usage events):
+        ChargeOutOfRange, and no state changed, when the period's total would leave
+        ±MAX_TOTAL_MICROS; QuantityOutOfRange when its quantity would pass MAX_PERIOD_QUANTITY.
+        The accrual's gauge hours are not bounded here: their levels are bounded where set."""
         self._last = None
         if not versions:
             return UNRATED
@@ -136,8 +150,12 @@ class RunningTotals:
                 running[1] = running_total_micros(line.pricing, running[0])
             before, before_total = running
         after = line.pricing.advance(before, facts)
+        if bounded and after.quantity > MAX_PERIOD_QUANTITY:
+            raise QuantityOutOfRange(
+                f"The source's usage of {meter} this month would exceed {MAX_PERIOD_QUANTITY}."
+            )
         after_total = running_total_micros(line.pricing, after)
-        if not -MAX_TOTAL_MICROS <= after_total <= MAX_TOTAL_MICROS:
+        if bounded and not -MAX_TOTAL_MICROS <= after_total <= MAX_TOTAL_MICROS:
             raise ChargeOutOfRange(
                 "The event's charge would take its period's total for the meter beyond "
                 f"{MAX_TOTAL_MICROS // 10**6} (in the card's currency)."
@@ -166,16 +184,17 @@ class RunningTotals:
         period_start: datetime,
         facts: UsageFacts,
     ) -> tuple[SideRating, SideRating]:
-        """Both sides of an event (retail UNRATED when ``retail_versions`` is None), or
-        ChargeOutOfRange with neither side's state moved."""
-        wholesale = self.rate(
-            wholesale_versions, source_id, meter, occurred_at, period_start, facts
+        """Both sides of a usage event (retail UNRATED when ``retail_versions`` is None), bounded,
+        or ChargeOutOfRange (QuantityOutOfRange) with neither side's state moved."""
+        rate = self.rate
+        wholesale = rate(
+            wholesale_versions, source_id, meter, occurred_at, period_start, facts, True
         )
         if retail_versions is None:
             return wholesale, UNRATED
         moved = self._last
         try:
-            retail = self.rate(retail_versions, source_id, meter, occurred_at, period_start, facts)
+            retail = rate(retail_versions, source_id, meter, occurred_at, period_start, facts, True)
         except ChargeOutOfRange:
             if moved is not None:
                 key, previous = moved

@@ -37,6 +37,7 @@ from domain.usage import (
 )
 from domain.usage_rating import (
     ChargeOutOfRange,
+    QuantityOutOfRange,
     RatingVersion,
     RunningTotals,
     SideRating,
@@ -337,6 +338,9 @@ async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> lis
                 period,
                 facts,
             )
+        except QuantityOutOfRange as error:
+            batch.reject(event.position, draft, UsageRejection.INVALID_QUANTITY, str(error))
+            continue
         except ChargeOutOfRange as error:
             batch.reject(event.position, draft, UsageRejection.CHARGE_OUT_OF_RANGE, str(error))
             continue

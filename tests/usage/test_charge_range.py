@@ -62,7 +62,7 @@ async def test_an_event_charged_beyond_the_range_is_rejected_alone_and_again_on_
 
 
 async def test_a_charge_past_int64_micro_units_is_rejected_not_a_failed_batch(db: Database) -> None:
-    # 10^12 units at 999,999 each is 10^24 micro-units: no BIGINT column can hold it.
+    # 10^7 units at 999,999 each is about 10^19 micro-units: no BIGINT column can hold it.
     tenant = await tenants.create_tenant(PLATFORM, name="Dear", slug="dear", currency="USD")
     card = await rate_cards.create_rate_card(
         PLATFORM,
@@ -78,7 +78,7 @@ async def test_a_charge_past_int64_micro_units_is_rejected_not_a_failed_batch(db
     await sources.set_source_rebilling(PLATFORM, source.id, True)
     batch = [
         event(source.id, "1", key="one"),
-        event(source.id, "1000000000000", key="trillion"),
+        event(source.id, "10000000", key="ten-million"),
         event(source.id, "2", key="two"),
     ]
 
@@ -93,3 +93,24 @@ async def test_a_charge_past_int64_micro_units_is_rejected_not_a_failed_batch(db
         ("one", 999_999_000_000),
         ("two", 1_999_998_000_000),
     ]
+
+
+async def test_a_months_usage_past_10_to_the_12_units_is_rejected_not_a_failed_batch(
+    agency: Agency,
+) -> None:
+    # Ten events of 10^12 in one hour summed to 10^19 micro-units: no BIGINT rollup holds it.
+    batch = [event(agency.source_id, "1000000000000", key=f"max-{i}") for i in range(10)]
+
+    outcome = await record_usage(PLATFORM, batch, MAX_GRAPHQL_EVENTS)
+    later = await record_usage(PLATFORM, [event(agency.source_id, "1")], MAX_GRAPHQL_EVENTS)
+
+    assert outcome.accepted == 1
+    assert [(r.index, r.code.value) for r in outcome.rejected] == [
+        (i, "INVALID_QUANTITY") for i in range(1, 10)
+    ]
+    assert outcome.rejected[0].message == (
+        "The source's usage of message_response this month would exceed 1000000000000."
+    )
+    assert [r.code.value for r in later.rejected] == ["INVALID_QUANTITY"]
+    rollups = await connection().execute_query_dict("SELECT quantity_micros FROM usage_rollups")
+    assert [int(r["quantity_micros"]) for r in rollups] == [10**18]
