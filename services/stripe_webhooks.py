@@ -42,7 +42,8 @@ TOLERANCE_SECONDS = 300
 MAX_EVENT_DEPTH = 64
 INVALID_EVENT = "invalid_event"
 MAX_CREATED = 253_402_300_800  # 10000-01-01T00:00:00Z
-_TIMESTAMP = re.compile(r"(?:^|,)\s*t=(\d{1,20})\s*(?:,|$)")
+# ASCII digits only: `\d` would also match "١٢٣", which int() then reads as 123.
+_TIMESTAMP = re.compile(r"(?:^|,)\s*t=([0-9]{1,20})\s*(?:,|$)", re.ASCII)
 
 PAYMENT_SUCCEEDED = "payment_intent.succeeded"
 PAYMENT_FAILED = "payment_intent.payment_failed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 
@@ -10,8 +12,9 @@ import pytest
 
 from api.app import create_app
 from domain.settings import Environment, Settings
+from services.stripe_webhooks import WebhookRefused, verify_signature
 from tests.conftest import Database
-from tests.webhooks.conftest import deliver, encode, event_body, row_counts, sign
+from tests.webhooks.conftest import SECRET, deliver, encode, event_body, row_counts, sign
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -53,6 +56,22 @@ async def test_refused_requests_get_400_and_write_nothing(http: httpx2.AsyncClie
         assert response.status_code == 400, (name, response.text)
         assert response.json()["error"] == "invalid_signature", name
     assert await row_counts() == before
+
+
+def _signed_with_arabic_indic_timestamp(payload: bytes, now: int) -> str:
+    """A correct HMAC, but over a timestamp written in Arabic-Indic digits, which int() reads."""
+    digits = str(now).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    mac = hmac.new(SECRET.encode(), f"{digits}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={digits},v1={mac}"
+
+
+def test_a_timestamp_in_other_digits_is_no_timestamp() -> None:
+    # HTTP headers reach the app as Latin-1, which has no such digits; the check is for any
+    # other caller of verify_signature, and keeps the rule the same as everywhere else.
+    payload = encode(unknown_event())
+    header = _signed_with_arabic_indic_timestamp(payload, int(time.time()))
+    with pytest.raises(WebhookRefused, match="no timestamp"):
+        verify_signature(payload, header, SECRET)
 
 
 def signed(body: bytes) -> tuple[bytes, str]:
