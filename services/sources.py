@@ -7,9 +7,15 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from adapters.payments import GatewayUnavailable
+from adapters.payments import GatewayRequestError, GatewayRetryableError, GatewayUnavailable
 from domain.access import Caller, Role
-from domain.errors import InvalidInputError, NotFoundError, StripeNotConnectedError
+from domain.errors import (
+    InvalidInputError,
+    NotFoundError,
+    PaymentFailedError,
+    PaymentProviderUnavailableError,
+    StripeNotConnectedError,
+)
 from domain.paging import Page, PageRequest
 from domain.rate_card import raise_if_problems
 from domain.tenancy import (
@@ -29,6 +35,11 @@ from services import rate_cards as rate_cards_service
 from storage import sources, wallets
 from storage.database import transaction
 from storage.ledger import update_suspensions
+
+CUSTOMER_PROVIDER_UNAVAILABLE = (
+    "Stripe could not be reached or did not answer in time, so rebilling stays off: switch it "
+    "on again, the same Stripe customer is reused."
+)
 
 
 async def create_source(
@@ -140,6 +151,10 @@ async def _create_stripe_customer(tenant: Tenant, source: Source) -> str | None:
         )
     except GatewayUnavailable:
         raise StripeNotConnectedError("Stripe is not configured for this Rebill.") from None
+    except GatewayRetryableError:
+        raise PaymentProviderUnavailableError(CUSTOMER_PROVIDER_UNAVAILABLE) from None
+    except GatewayRequestError as refused:
+        raise PaymentFailedError(refused.message, refused.code) from None
 
 
 async def assign_rate_card(

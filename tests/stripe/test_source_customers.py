@@ -95,7 +95,7 @@ async def test_a_retry_after_stripe_made_the_customer_stores_that_customer(
     assert len(stripe_server.made("customer")) == 1
 
 
-async def test_when_stripe_fails_rebilling_stays_off(
+async def test_when_stripe_is_unreachable_rebilling_stays_off_and_the_answer_says_retry(
     gql: GraphQLClient, world: World, stripe_server: StripeServer
 ) -> None:
     await activate_stripe(world)
@@ -104,19 +104,47 @@ async def test_when_stripe_fails_rebilling_stays_off(
     )
     previous = payments.use_gateway(unreachable)
     try:
-        body = await gql.raw(
-            "mutation($input: SetSourceRebillingInput!) "
-            "{ setSourceRebilling(input: $input) { __typename } }",
-            {"input": {"sourceId": world.a.source_id, "enabled": True}},
+        result = await gql.mutate(
+            "setSourceRebilling",
+            {"sourceId": world.a.source_id, "enabled": True},
             world.a.tenant_secret,
+            "... on PaymentProviderUnavailable { retryable }",
         )
     finally:
         payments.use_gateway(previous)
         await unreachable.close()
 
-    assert body["data"] is None and body["errors"]
+    assert result["__typename"] == "PaymentProviderUnavailable"
+    assert result["retryable"] is True
     data = await gql.data(SOURCE, {"id": world.a.source_id}, world.a.tenant_secret)
     assert data["source"] == {"rebillingEnabled": False, "stripeCustomerId": None}
+
+
+async def test_when_stripe_refuses_the_customer_rebilling_stays_off_with_stripes_code(
+    gql: GraphQLClient, world: World, gateway: StripeGateway, stripe_server: StripeServer
+) -> None:
+    await activate_stripe(world)
+    stripe_server.refuse_next(
+        "/v1/customers", 404, "invalid_request_error", "No such account", "resource_missing"
+    )
+
+    refused = await gql.mutate(
+        "setSourceRebilling",
+        {"sourceId": world.a.source_id, "enabled": True},
+        world.a.tenant_secret,
+        "... on PaymentFailed { declineCode }",
+    )
+    data = await gql.data(SOURCE, {"id": world.a.source_id}, world.a.tenant_secret)
+    retried = await enable(gql, world, world.a.source_id)
+
+    assert refused == {
+        "__typename": "PaymentFailed",
+        "message": "Stripe refused the request: No such account",
+        "declineCode": "resource_missing",
+    }
+    assert data["source"] == {"rebillingEnabled": False, "stripeCustomerId": None}
+    assert retried["source"]["rebillingEnabled"] is True
+    assert len(stripe_server.made("customer")) == 1
 
 
 async def test_a_prepaid_source_of_a_tenant_without_stripe_enables_without_a_customer(

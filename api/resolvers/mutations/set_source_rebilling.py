@@ -7,7 +7,12 @@ import strawberry
 from api.context import Info
 from api.errors import run
 from api.ids import decode_id
-from api.schema.errors import NotFound, StripeNotConnected
+from api.schema.errors import (
+    NotFound,
+    PaymentFailed,
+    PaymentProviderUnavailable,
+    StripeNotConnected,
+)
 from api.schema.payloads import SourceSuccess
 from services import sources
 
@@ -19,7 +24,8 @@ class SetSourceRebillingInput:
 
 
 SetSourceRebillingResult = Annotated[
-    SourceSuccess | NotFound | StripeNotConnected, strawberry.union("SetSourceRebillingResult")
+    SourceSuccess | NotFound | StripeNotConnected | PaymentFailed | PaymentProviderUnavailable,
+    strawberry.union("SetSourceRebillingResult"),
 ]
 
 
