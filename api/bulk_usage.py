@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from api.graphql_view import authenticate
+from api.http_errors import error_response
 from api.json_body import JsonBodyError, loads_exact
 from api.schema.scalars import parse_datetime
 from api.schema.usage import reported_source_id
@@ -45,6 +46,9 @@ KNOWN_FIELDS = frozenset(
 )
 
 
+SURFACE = "/v1/usage"
+
+
 class BadRequest(Exception):
     def __init__(self, message: str, problems: list[FieldProblem] | None = None) -> None:
         super().__init__(message)
@@ -56,20 +60,15 @@ class UnsupportedMediaType(Exception):
     """A body that is not declared as JSON: a form or text/plain is never read as events."""
 
 
-def error_response(
-    status: int, code: str, message: str, problems: list[FieldProblem]
-) -> JSONResponse:
-    body: dict[str, Any] = {"error": code, "message": message}
-    if problems:
-        body["fields"] = [{"field": p.field, "message": p.message} for p in problems]
-    return JSONResponse(body, status_code=status)
-
-
 async def record_usage_endpoint(request: Request) -> JSONResponse:
     caller = await authenticate(request)
     if caller is None:
         return error_response(
-            401, "unauthenticated", "Send a valid API key as `Authorization: Bearer <secret>`.", []
+            SURFACE,
+            401,
+            "unauthenticated",
+            "Send a valid API key as `Authorization: Bearer <secret>`.",
+            [],
         )
     try:
         check_content_type(request.headers.get("content-type"))
@@ -77,14 +76,18 @@ async def record_usage_endpoint(request: Request) -> JSONResponse:
         outcome = await usage.record_usage(caller, drafts, MAX_HTTP_EVENTS)
     except UnsupportedMediaType:
         return error_response(
-            415, "unsupported_media_type", "Send the body as Content-Type: application/json.", []
+            SURFACE,
+            415,
+            "unsupported_media_type",
+            "Send the body as Content-Type: application/json.",
+            [],
         )
     except BadRequest as error:
-        return error_response(400, "invalid_request", error.message, error.problems)
+        return error_response(SURFACE, 400, "invalid_request", error.message, error.problems)
     except InvalidInputError as error:
-        return error_response(400, "invalid_input", error.message, error.problems)
+        return error_response(SURFACE, 400, "invalid_input", error.message, error.problems)
     except ForbiddenError as error:
-        return error_response(403, "forbidden", error.message, [])
+        return error_response(SURFACE, 403, "forbidden", error.message, [])
     return JSONResponse(outcome_json(outcome))
 
 

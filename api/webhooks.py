@@ -14,13 +14,14 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from api.bulk_usage import error_response
+from api.http_errors import error_response
 from api.json_body import JsonBodyError, loads_exact
 from domain.settings import Settings
 from domain.wallet.wallet import BalanceLimitError
 from services import stripe_webhooks
 
 SIGNATURE_HEADER = "Stripe-Signature"
+SURFACE = "/webhooks/stripe"
 
 
 def stripe_webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable[JSONResponse]]:
@@ -29,6 +30,7 @@ def stripe_webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable
     async def endpoint(request: Request) -> JSONResponse:
         if not secret:
             return error_response(
+                SURFACE,
                 503,
                 "webhooks_not_configured",
                 "Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET is unset).",
@@ -39,15 +41,15 @@ def stripe_webhook_endpoint(settings: Settings) -> Callable[[Request], Awaitable
             stripe_webhooks.verify_signature(raw, request.headers.get(SIGNATURE_HEADER), secret)
             event = stripe_webhooks.event_of(loads_exact(raw))
         except stripe_webhooks.WebhookRefused as refused:
-            return error_response(400, refused.code, refused.message, [])
+            return error_response(SURFACE, 400, refused.code, refused.message, [])
         except JsonBodyError as error:
-            return error_response(400, stripe_webhooks.INVALID_EVENT, error.message, [])
+            return error_response(SURFACE, 400, stripe_webhooks.INVALID_EVENT, error.message, [])
         try:
             outcome = await stripe_webhooks.handle(event)
         except BalanceLimitError as error:
             # The wallet cannot hold the credit yet, and nothing was written: Stripe retries a
             # non-2xx answer for days, and the retry credits once usage or a debit makes room.
-            return error_response(409, "balance_limit", error.message, [])
+            return error_response(SURFACE, 409, "balance_limit", error.message, [])
         return JSONResponse(
             {
                 "received": True,

@@ -14,7 +14,9 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
+from api.error_log import is_client_error, log_graphql_errors
 from api.resolvers.mutations.adjust_wallet import adjust_wallet
 from api.resolvers.mutations.assign_rate_card import assign_rate_card
 from api.resolvers.mutations.configure_wallet import configure_wallet
@@ -52,8 +54,6 @@ MAX_TOKENS = 20_000
 # send a few fixed documents of a few KiB at most; a document at the token limit parses to
 # ~12 MB, so large ones are never kept.
 MAX_CACHED_DOCUMENT = 16_384
-# Codes a client can act on; everything else is masked outside development.
-CLIENT_ERROR_CODES = {"UNAUTHENTICATED", "FORBIDDEN", "BAD_USER_INPUT"}
 
 
 @strawberry.type
@@ -92,19 +92,6 @@ class Mutation:
     configure_wallet = strawberry.mutation(resolver=configure_wallet)
 
 
-def is_client_error(error: GraphQLError) -> bool:
-    """Errors before execution (syntax, validation, variables that do not coerce) have no path
-    and are always the client's to fix; during execution, only ours with a client code are."""
-    if error.original_error is None or error.path is None:
-        return True
-    code = (error.extensions or {}).get("code")
-    if code in CLIENT_ERROR_CODES:
-        return True
-    return isinstance(error.original_error, GraphQLError) and (
-        (error.original_error.extensions or {}).get("code") in CLIENT_ERROR_CODES
-    )
-
-
 def _small_document(extension: SchemaExtension) -> bool:
     query = extension.execution_context.query
     return query is not None and len(query) <= MAX_CACHED_DOCUMENT
@@ -127,6 +114,14 @@ class SmallDocumentValidationCache(ValidationCache):
             yield
 
 
+class RebillSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Strawberry logs every error with its traceback; a client's mistake is one line.
+        log_graphql_errors(errors, execution_context)
+
+
 def build_schema(*, development: bool) -> strawberry.Schema:
     extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -138,7 +133,7 @@ def build_schema(*, development: bool) -> strawberry.Schema:
     ]
     if not development:
         extensions += [DisableIntrospection, lambda: MaskErrors(should_mask_error=_masked)]
-    return strawberry.Schema(
+    return RebillSchema(
         query=Query,
         mutation=Mutation,
         types=[WalletNode, ApiKeyNode],
