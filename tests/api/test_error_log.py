@@ -60,7 +60,7 @@ def test_hostile_text_stays_on_one_escaped_line(caplog: pytest.LogCaptureFixture
     text = record.getMessage()
     assert "\n" not in text and text.isascii()
     line = json.loads(text)
-    assert line["message"] == "x\n\ud800\x00" + "y" * 295
+    assert line["message"] == "x\n\ud800\x00" + "y" * 296
     assert line["path"] == "a\nb"
 
 
