@@ -89,11 +89,22 @@ class _Batch:
     rejected: list[Rejected] = field(default_factory=list)
     accepted: list[_Accepted] = field(default_factory=list)
     duplicates: int = 0
+    # Later copies (same key, same payload) of an event earlier in this batch, by tenant and key:
+    # counted as duplicates, unless rating refuses the event, and then refused with it.
+    copies: dict[tuple[UUID, str], list[tuple[int, UsageEventDraft]]] = field(default_factory=dict)
 
     def reject(
         self, index: int, draft: UsageEventDraft, code: UsageRejection, message: str
     ) -> None:
         self.rejected.append(Rejected(index, draft.idempotency_key, code, message))
+
+    def reject_with_copies(self, event: _Accepted, code: UsageRejection, message: str) -> None:
+        """An event refused at rating was never recorded, so its copies are not duplicates of
+        anything: each gets the event's answer."""
+        self.reject(event.position, event.draft, code, message)
+        for index, draft in self.copies.get((event.tenant.id, event.draft.idempotency_key), ()):
+            self.duplicates -= 1
+            self.reject(index, draft, code, message)
 
 
 async def record_usage(
@@ -174,6 +185,10 @@ async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: 
         digest = payload_hash(draft, properties, check.source_text)
         seen = check.seen_keys.get(draft.idempotency_key)
         if seen is not None:
+            if seen == digest:
+                batch.copies.setdefault((check.tenant.id, draft.idempotency_key), []).append(
+                    (index, draft)
+                )
             _repeat(batch, index, draft, seen == digest)
             continue
         check.seen_keys[draft.idempotency_key] = digest
@@ -339,10 +354,10 @@ async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> lis
                 facts,
             )
         except QuantityOutOfRange as error:
-            batch.reject(event.position, draft, UsageRejection.INVALID_QUANTITY, str(error))
+            batch.reject_with_copies(event, UsageRejection.INVALID_QUANTITY, str(error))
             continue
         except ChargeOutOfRange as error:
-            batch.reject(event.position, draft, UsageRejection.CHARGE_OUT_OF_RANGE, str(error))
+            batch.reject_with_copies(event, UsageRejection.CHARGE_OUT_OF_RANGE, str(error))
             continue
         debits_source = prepaid and retail.settlement is Settlement.WALLET
         rated.append(_Rated(event, period, wholesale, retail, debits_source))

@@ -61,6 +61,28 @@ async def test_an_event_charged_beyond_the_range_is_rejected_alone_and_again_on_
     assert await ledger_matches_balances()
 
 
+async def test_a_copy_in_the_same_batch_of_an_event_refused_at_rating_is_refused_too(
+    agency: Agency,
+) -> None:
+    huge = event(
+        agency.source_id,
+        "1000",
+        meter="ai_tokens",
+        key="huge",
+        provider_cost=Decimal("999999999999"),
+    )
+    batch = [huge, event(agency.source_id, "1", key="message"), huge]
+
+    outcome = await record_usage(PLATFORM, batch, MAX_GRAPHQL_EVENTS)
+
+    # Nothing was recorded under "huge", so its copy is no duplicate: it gets the same answer.
+    assert (outcome.accepted, outcome.duplicates) == (1, 0)
+    assert [(r.index, r.idempotency_key, r.code.value) for r in outcome.rejected] == [
+        (0, "huge", "CHARGE_OUT_OF_RANGE"),
+        (2, "huge", "CHARGE_OUT_OF_RANGE"),
+    ]
+
+
 async def test_a_charge_past_int64_micro_units_is_rejected_not_a_failed_batch(db: Database) -> None:
     # 10^7 units at 999,999 each is about 10^19 micro-units: no BIGINT column can hold it.
     tenant = await tenants.create_tenant(PLATFORM, name="Dear", slug="dear", currency="USD")
