@@ -27,6 +27,8 @@ from services.top_ups import start_stripe_top_up
 from storage.database import connection
 from storage.models import Tenant as TenantRow
 from storage.wallets import wallets_by_ids
+from tests.conftest import Database
+from tests.usage.conftest import Agency, make_agency
 
 SECRET = "whsec_test_rebill"
 PLATFORM = Caller(Role.PLATFORM)
@@ -149,6 +151,14 @@ class FakeGateway:
 
 async def connect(tenant_id: UUID, account_id: str = ACCOUNT) -> None:
     await TenantRow.filter(id=tenant_id).update(stripe_account_id=account_id)
+
+
+@pytest.fixture
+async def agency(db: Database) -> Agency:
+    """An agency with a connected Stripe account, its wallets empty."""
+    made = await make_agency("hooks")
+    await connect(made.tenant_id)
+    return made
 
 
 async def start(

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import httpx2
-import pytest
 
 from domain.money import micros_to_decimal
 from domain.wallet.operations import TopUpMethod
@@ -15,11 +14,9 @@ from domain.wallet.top_ups import TopUpStatus
 from domain.wallet.wallet import MAX_BALANCE_MICROS
 from services import wallets
 from storage import stripe_top_ups
-from tests.conftest import Database
-from tests.usage.conftest import PLATFORM, Agency, make_agency
+from tests.usage.conftest import PLATFORM, Agency
 from tests.webhooks.conftest import (
     FakeGateway,
-    connect,
     deliver,
     event_body,
     intent_object,
@@ -29,13 +26,6 @@ from tests.webhooks.conftest import (
 )
 
 USD_20 = 20_000_000
-
-
-@pytest.fixture
-async def agency(db: Database) -> Agency:
-    made = await make_agency("hooks")
-    await connect(made.tenant_id)
-    return made
 
 
 async def test_a_paid_top_up_beyond_the_largest_balance_is_409_and_credits_on_the_retry(

@@ -24,7 +24,6 @@ from tests.webhooks.conftest import (
     ACCOUNT,
     FakeGateway,
     charge_object,
-    connect,
     deliver,
     event_body,
     intent_object,
@@ -34,13 +33,6 @@ from tests.webhooks.conftest import (
 )
 
 USD_20 = 20_000_000
-
-
-@pytest.fixture
-async def agency(db: Database) -> Agency:
-    made = await make_agency("hooks")
-    await connect(made.tenant_id)
-    return made
 
 
 async def test_a_source_wallet_pays_on_the_connected_account_with_ids_in_metadata(
