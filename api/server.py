@@ -11,9 +11,11 @@ deadline is the app's (api.body_limit), because only the app knows when it reads
 from __future__ import annotations
 
 import asyncio
+import copy
 from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from domain.settings import Settings
@@ -77,6 +79,17 @@ class HeaderDeadlineProtocol(HttpToolsProtocol):
             self.transport.close()
 
 
+def logging_config() -> dict[str, Any]:
+    """uvicorn's logging, with Rebill's loggers (one line per client error, at INFO) and
+    Strawberry's (tracebacks of unexpected errors) on the same stream: otherwise Python's
+    default drops everything below WARNING, client errors included. They still propagate: the
+    root logger has no handler under uvicorn, and a test's log capture sits there."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    for name in ("rebill", "strawberry"):
+        config["loggers"][name] = {"handlers": ["default"], "level": "INFO", "propagate": True}
+    return config
+
+
 def protocol_for(settings: Settings) -> type[HeaderDeadlineProtocol]:
     return type(
         "BoundedHeaderDeadlineProtocol",
@@ -93,6 +106,7 @@ def server_config(app: Any, settings: Settings, host: str, port: int) -> uvicorn
         http=protocol_for(settings),
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        log_config=logging_config(),
         log_level="info",
     )
 

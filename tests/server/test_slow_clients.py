@@ -5,6 +5,7 @@ the server's answer, never how long it took."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -156,6 +157,15 @@ def test_below_the_connection_limit_requests_are_served(small_server: tuple[str,
     with _connect(small_server) as client:
         client.sendall(HEALTHZ)
         assert _read_response(client).startswith(b"HTTP/1.1 200")
+
+
+def test_the_server_logs_client_errors_at_info_on_its_stream() -> None:
+    server_config(create_app(FAST, manage_database=False), FAST, "127.0.0.1", 0)
+
+    client_errors = logging.getLogger("rebill.client_errors")
+    assert client_errors.getEffectiveLevel() == logging.INFO
+    assert logging.getLogger("rebill").handlers
+    assert logging.getLogger("strawberry").handlers
 
 
 @pytest.mark.parametrize(
