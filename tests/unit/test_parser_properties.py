@@ -30,6 +30,7 @@ from api.ids import (
 from api.schema.scalars import parse_datetime, parse_decimal, parse_decimal_literal
 from domain.decimal_text import parse_decimal_text
 from domain.paging import EARLIEST_POSITION, LATEST_POSITION, PageRequest
+from tests import strategies
 
 PROPERTY = settings(max_examples=150, deadline=None, derandomize=True)
 
@@ -40,13 +41,7 @@ hostile_text = st.one_of(
     st.text(st.characters(exclude_categories=())),
     st.text(alphabet="0123456789١٢٣²³٠０１\x00\ud800\udfff-:.+eE, TZ"),
 )
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text() | st.decimals(allow_nan=False),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
-    ),
-    max_leaves=12,
-)
+json_values = strategies.json_values()
 # Fixed offsets: a zone's wall time in a DST gap names no instant to compare with.
 fixed_offsets = st.builds(timezone, st.timedeltas(timedelta(hours=-23), timedelta(hours=23)))
 type_names = st.sampled_from(["UsageEvent", "WalletTransaction", "Tenant", "Source", "Wallet"])
