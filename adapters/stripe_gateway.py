@@ -24,6 +24,7 @@ from adapters.payments import (
     PaymentGateway,
 )
 from domain.currency import minor_unit_digits
+from domain.errors import FieldProblem
 from domain.money import MICRO_PLACES
 from domain.settings import DEFAULT_STRIPE_TIMEOUT_SECONDS, Settings
 
@@ -54,6 +55,24 @@ def to_minor_units(micros: int, currency: str) -> int:
             f"{micros} micro-units of {currency.upper()} is not a whole number of minor units"
         )
     return micros // factor
+
+
+def from_minor_units(amount_minor: int, currency: str) -> int:
+    """Stripe's minor units of ``currency`` (cents for USD, yen for JPY) in micro-units."""
+    digits = stripe_minor_unit_digits(currency)
+    factor: int = 10 ** abs(MICRO_PLACES - digits)
+    if digits <= MICRO_PLACES:
+        return amount_minor * factor
+    return amount_minor // factor
+
+
+def chargeable_problems(amount_micros: int, currency: str) -> list[FieldProblem]:
+    """Stripe charges whole minor units (Stripe's count of them for the currency): 20.005 USD
+    cannot be paid. Answered on ``amount`` before anything is written."""
+    digits = stripe_minor_unit_digits(currency)
+    if digits < MICRO_PLACES and amount_micros % 10 ** (MICRO_PLACES - digits):
+        return [FieldProblem("amount", f"At most {digits} decimal places for {currency}.")]
+    return []
 
 
 class _HTTPXClient(stripe.HTTPXClient):

@@ -8,18 +8,24 @@ locked (with the tenant's money-moving lock) and carries the transaction that cr
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
-import stripe
-
-from adapters.stripe_gateway import stripe_minor_unit_digits
-from domain.text import UNSTORABLE_TEXT, json_value_problem
+from adapters.stripe_webhooks import (
+    ACCOUNT_UPDATED,
+    INVALID_EVENT,
+    AccountUpdated,
+    ChargeRefunded,
+    PaymentEvent,
+    PaymentFailed,
+    PaymentSucceeded,
+    StripeEvent,
+    WebhookRefused,
+    event_of,
+    verify_signature,
+)
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.reloads import AUTO_RELOAD_DESCRIPTION, ReloadStatus, WalletReload
 from domain.wallet.top_ups import (
@@ -27,8 +33,6 @@ from domain.wallet.top_ups import (
     STRIPE_TOP_UP_DESCRIPTION,
     StripeTopUp,
     TopUpStatus,
-    account_status,
-    minor_to_micros,
 )
 from services import events
 from services.clock import utc_now
@@ -36,31 +40,15 @@ from storage import ledger, reloads, stripe_top_ups
 from storage.database import transaction
 from storage.locks import lock_tenants
 
-TOLERANCE_SECONDS = 300
-# Stripe's events nest about ten levels (event, data, object, charges, card details); the bound
-# leaves room for new shapes while refusing a body built to be deep.
-MAX_EVENT_DEPTH = 64
-INVALID_EVENT = "invalid_event"
-MAX_CREATED = 253_402_300_800  # 10000-01-01T00:00:00Z
-# ASCII digits only: `\d` would also match "١٢٣", which int() then reads as 123.
-_TIMESTAMP = re.compile(r"(?:^|,)\s*t=([0-9]{1,20})\s*(?:,|$)", re.ASCII)
-
-PAYMENT_SUCCEEDED = "payment_intent.succeeded"
-PAYMENT_FAILED = "payment_intent.payment_failed"
-CHARGE_REFUNDED = "charge.refunded"
-ACCOUNT_UPDATED = "account.updated"
-
-
-class WebhookRefused(Exception):
-    """Not a genuine, fresh Stripe event: answered 400, nothing written.
-
-    ``code``: ``invalid_signature`` for a request that is not Stripe's, ``invalid_event`` for a
-    signed body Rebill cannot take (not an event object, too deep, unstorable text)."""
-
-    def __init__(self, message: str, code: str = "invalid_signature") -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
+# The edge (api/webhooks.py) verifies and parses through this module: the adapter's names.
+__all__ = [
+    "INVALID_EVENT",
+    "WebhookOutcome",
+    "WebhookRefused",
+    "event_of",
+    "handle",
+    "verify_signature",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,104 +60,53 @@ class WebhookOutcome:
     effect: str
 
 
-def verify_signature(
-    raw_body: bytes, signature_header: str | None, secret: str, now: float | None = None
-) -> None:
-    """Passes if ``raw_body`` is signed by ``secret`` within 5 minutes either side of now.
-
-    Only the HMAC of the raw bytes is checked here: nothing of the body is parsed before it is
-    known to be Stripe's, so an unsigned body cannot make the parser do any work. The SDK's
-    tolerance refuses old timestamps only; a timestamp from the future is refused here, so a
-    signature captured early cannot be replayed for longer than the window."""
-    if not signature_header:
-        raise WebhookRefused("The Stripe-Signature header is missing.")
-    match = _TIMESTAMP.search(signature_header)
-    if match is None:
-        raise WebhookRefused("The Stripe-Signature header has no timestamp.")
-    current = time.time() if now is None else now
-    if int(match.group(1)) > current + TOLERANCE_SECONDS:
-        raise WebhookRefused("The Stripe-Signature timestamp is in the future.")
-    try:
-        stripe.WebhookSignature.verify_header(
-            raw_body, signature_header, secret, tolerance=TOLERANCE_SECONDS
-        )
-    except stripe.SignatureVerificationError as error:
-        raise WebhookRefused(f"Signature verification failed: {error.user_message}") from None
-    except ValueError:  # the SDK decodes the body as UTF-8 to sign it
-        raise WebhookRefused("The body is not UTF-8 text.") from None
-
-
-def event_of(body: object) -> dict[str, Any]:
-    """The event in a signed, parsed body; WebhookRefused (``invalid_event``) for a body that
-    is not an event object, nests deeper than MAX_EVENT_DEPTH, or holds text the database
-    cannot store (NUL, a lone surrogate) anywhere: ids and metadata are stored and looked up,
-    and a body refused whole writes nothing."""
-    if not (
-        isinstance(body, dict)
-        and isinstance(body.get("id"), str)
-        and isinstance(body.get("type"), str)
-        and isinstance(body.get("data"), dict)
-        and isinstance(body["data"].get("object"), dict)
-    ):
-        raise WebhookRefused("The body is not a Stripe event.", INVALID_EVENT)
-    problem = json_value_problem(body, MAX_EVENT_DEPTH)
-    if problem is not None:
-        raise WebhookRefused(
-            f"The event nests deeper than {MAX_EVENT_DEPTH} levels or holds text that "
-            f"cannot be stored: text {UNSTORABLE_TEXT}",
-            INVALID_EVENT,
-        )
-    return body
-
-
-async def handle(event: dict[str, Any]) -> WebhookOutcome:
+async def handle(event: StripeEvent) -> WebhookOutcome:
     """Applies a verified event once; a redelivered id is acknowledged and does nothing."""
-    event_id: str = event["id"]
-    kind: str = event["type"]
-    obj: dict[str, Any] = event["data"]["object"]
     published: list[WalletTransaction] = []
-    top_up = await _top_up_of(kind, obj)
-    reload = None if top_up is not None else await _reload_of(kind, obj)
+    top_up = await _top_up_of(event)
+    reload = None if top_up is not None else await _reload_of(event)
     if top_up is not None:
         tenant_id: UUID | None = top_up.tenant_id
     elif reload is not None:
         tenant_id = reload.tenant_id
     else:
-        tenant_id = await _tenant_of(event, obj)
+        tenant_id = await _tenant_of(event)
     async with transaction():
         fresh = await stripe_top_ups.record_event(
-            event_id=event_id,
-            event_type=kind,
+            event_id=event.id,
+            event_type=event.type,
             tenant_id=tenant_id,
-            object_id=_object_id(obj),
-            stripe_created_at=_created(event),
+            object_id=event.object_id,
+            stripe_created_at=event.created_at,
             received_at=utc_now(),
         )
         if not fresh:
-            return WebhookOutcome(event_id, kind, duplicate=True, effect="ignored")
+            return WebhookOutcome(event.id, event.type, duplicate=True, effect="ignored")
         if tenant_id is not None:
             # The tenant's money-moving lock: one credit at a time per tenant, in the same order
             # as ingestion and accrual take it.
             await lock_tenants([tenant_id])
-        if top_up is not None and kind == PAYMENT_SUCCEEDED:
-            effect = await _succeeded(top_up.id, obj, published)
-        elif top_up is not None and kind == PAYMENT_FAILED:
-            effect = await _failed(top_up.id, obj)
-        elif top_up is not None and kind == CHARGE_REFUNDED:
-            effect = await _refunded(top_up.id, obj, published)
-        elif reload is not None and kind == PAYMENT_SUCCEEDED:
-            effect = await _reload_succeeded(reload.id, obj, published)
-        elif reload is not None and kind == PAYMENT_FAILED:
-            effect = await _reload_failed(reload.id, obj)
-        elif reload is not None and kind == CHARGE_REFUNDED:
-            effect = await _reload_refunded(reload.id, obj, published)
-        elif tenant_id is not None and kind == ACCOUNT_UPDATED:
-            effect = await _account_updated(tenant_id, event, obj)
+        if top_up is not None and isinstance(event, PaymentSucceeded):
+            effect = await _succeeded(top_up.id, event, published)
+        elif top_up is not None and isinstance(event, PaymentFailed):
+            effect = await _failed(top_up.id, event)
+        elif top_up is not None and isinstance(event, ChargeRefunded):
+            effect = await _refunded(top_up.id, event, published)
+        elif reload is not None and isinstance(event, PaymentSucceeded):
+            effect = await _reload_succeeded(
+                reload.id, event.intent_reference, event.received_micros, published
+            )
+        elif reload is not None and isinstance(event, PaymentFailed):
+            effect = await _reload_failed(reload.id, event)
+        elif reload is not None and isinstance(event, ChargeRefunded):
+            effect = await _reload_refunded(reload.id, event, published)
+        elif tenant_id is not None and isinstance(event, AccountUpdated):
+            effect = await _account_updated(tenant_id, event)
         else:
             effect = "ignored"
     # Published once committed: a subscriber never sees a balance that was rolled back.
     await events.wallets_changed(published)
-    return WebhookOutcome(event_id, kind, duplicate=False, effect=effect)
+    return WebhookOutcome(event.id, event.type, duplicate=False, effect=effect)
 
 
 class _Payment(Protocol):
@@ -184,8 +121,7 @@ P = TypeVar("P", bound=_Payment)
 
 
 async def _payment_of(
-    kind: str,
-    obj: dict[str, Any],
+    event: StripeEvent,
     by_intent: Callable[[str], Awaitable[P | None]],
     by_id: Callable[[UUID], Awaitable[P | None]],
     id_key: str,
@@ -194,17 +130,14 @@ async def _payment_of(
     """The top-up or reload an event is about: by its stored PaymentIntent id (a refunded charge
     names its PaymentIntent), else by the id in the metadata — a PaymentIntent whose id was not
     stored yet because the request creating it failed after Stripe answered."""
-    if kind in (PAYMENT_SUCCEEDED, PAYMENT_FAILED):
-        intent_id = obj.get("id")
-    elif kind == CHARGE_REFUNDED:
-        intent_id = obj.get("payment_intent")
-    else:
+    if not isinstance(event, PaymentEvent):
         return None
-    found = await by_intent(intent_id) if isinstance(intent_id, str) else None
-    metadata = obj.get("metadata")
-    if kind == CHARGE_REFUNDED and not metadata_on_refunds:
+    intent_id = event.payment_intent_id
+    found = await by_intent(intent_id) if intent_id is not None else None
+    metadata = event.metadata
+    if isinstance(event, ChargeRefunded) and not metadata_on_refunds:
         return found
-    if found is None and isinstance(metadata, dict):
+    if found is None and metadata is not None:
         row_id = _uuid(metadata.get(id_key))
         if row_id is not None:
             found = await by_id(row_id)
@@ -216,10 +149,9 @@ async def _payment_of(
     return found
 
 
-async def _top_up_of(kind: str, obj: dict[str, Any]) -> StripeTopUp | None:
+async def _top_up_of(event: StripeEvent) -> StripeTopUp | None:
     return await _payment_of(
-        kind,
-        obj,
+        event,
         stripe_top_ups.top_up_by_intent,
         stripe_top_ups.top_up_by_id,
         "top_up_id",
@@ -227,10 +159,9 @@ async def _top_up_of(kind: str, obj: dict[str, Any]) -> StripeTopUp | None:
     )
 
 
-async def _reload_of(kind: str, obj: dict[str, Any]) -> WalletReload | None:
+async def _reload_of(event: StripeEvent) -> WalletReload | None:
     return await _payment_of(
-        kind,
-        obj,
+        event,
         reloads.reload_by_intent,
         reloads.reload_by_id,
         "reload_id",
@@ -238,24 +169,21 @@ async def _reload_of(kind: str, obj: dict[str, Any]) -> WalletReload | None:
     )
 
 
-async def _tenant_of(event: dict[str, Any], obj: dict[str, Any]) -> UUID | None:
-    """Connect events name the connected account: event.account, or the Account object."""
-    account = event.get("account")
-    if not isinstance(account, str) and event["type"].startswith("account."):
-        account = obj.get("id")
-    if not isinstance(account, str):
+async def _tenant_of(event: StripeEvent) -> UUID | None:
+    if event.account_id is None:
         return None
-    return await stripe_top_ups.tenant_id_by_stripe_account(account)
+    return await stripe_top_ups.tenant_id_by_stripe_account(event.account_id)
 
 
 async def _succeeded(
-    top_up_id: UUID, obj: dict[str, Any], published: list[WalletTransaction]
+    top_up_id: UUID, event: PaymentSucceeded, published: list[WalletTransaction]
 ) -> str:
     top_up = await stripe_top_ups.top_up_for_update(top_up_id)
     if top_up.credited:
         return "ignored"  # another event for this PaymentIntent credited it already
-    amount = _received_micros(obj, top_up.currency, top_up.amount_micros)
-    await _credit(top_up, amount, _intent_id(top_up, obj), published)
+    # What Stripe reports received, else what was asked for.
+    amount = event.received_micros(top_up.currency) or top_up.amount_micros
+    await _credit(top_up, amount, _intent_id(top_up, event), published)
     return "credited"
 
 
@@ -284,14 +212,6 @@ async def _credit_wallet(
     return entry
 
 
-def _received_micros(obj: dict[str, Any], currency: str, expected_micros: int) -> int:
-    """What Stripe reports received, else what was asked for."""
-    received = obj.get("amount_received")
-    if isinstance(received, int) and received > 0:
-        return minor_to_micros(received, stripe_minor_unit_digits(currency))
-    return expected_micros
-
-
 async def _credit(
     top_up: StripeTopUp, amount_micros: int, intent_id: str, published: list[WalletTransaction]
 ) -> WalletTransaction:
@@ -313,32 +233,36 @@ async def _credit(
     return entry
 
 
-async def _failed(top_up_id: UUID, obj: dict[str, Any]) -> str:
+async def _failed(top_up_id: UUID, event: PaymentFailed) -> str:
     top_up = await stripe_top_ups.top_up_for_update(top_up_id)
     if top_up.credited:
         return "ignored"  # a late failure of an attempt before the one that succeeded
-    message, code = _payment_error(obj)
     await stripe_top_ups.update_top_up(
         top_up.id,
         status=TopUpStatus.FAILED,
-        payment_intent_id=_intent_id(top_up, obj),
-        failure_message=message,
-        decline_code=code,
+        payment_intent_id=_intent_id(top_up, event),
+        failure_message=event.failure_message,
+        decline_code=event.decline_code,
     )
     return "failed"
 
 
 async def _reload_succeeded(
-    reload_id: UUID, obj: dict[str, Any], published: list[WalletTransaction]
+    reload_id: UUID,
+    intent_reference: str,
+    received_micros: Callable[[str], int | None],
+    published: list[WalletTransaction],
 ) -> str:
+    """Credits a paid reload once: what Stripe reports received (in the reload's currency),
+    else what was asked for."""
     reload = await reloads.reload_for_update(reload_id)
     if reload.credited:
         return "ignored"  # another event for this PaymentIntent credited it already
-    intent_id = reload.payment_intent_id or str(obj.get("id"))
+    intent_id = reload.payment_intent_id or intent_reference
     entry = await _credit_wallet(
         reload.wallet_id,
         reload.tenant_id,
-        _received_micros(obj, reload.currency, reload.amount_micros),
+        received_micros(reload.currency) or reload.amount_micros,
         TransactionKind.AUTO_RELOAD,
         AUTO_RELOAD_DESCRIPTION,
         intent_id,
@@ -355,66 +279,46 @@ async def _reload_succeeded(
     return "credited"
 
 
-async def _reload_failed(reload_id: UUID, obj: dict[str, Any]) -> str:
+async def _reload_failed(reload_id: UUID, event: PaymentFailed) -> str:
     reload = await reloads.reload_for_update(reload_id)
     if reload.credited:
         return "ignored"  # a late failure of an attempt before the one that succeeded
-    message, code = _payment_error(obj)
     await reloads.update_reload(
         reload.id,
         status=ReloadStatus.FAILED,
-        payment_intent_id=reload.payment_intent_id or str(obj.get("id")),
-        failure_message=message,
-        decline_code=code,
+        payment_intent_id=reload.payment_intent_id or event.intent_reference,
+        failure_message=event.failure_message,
+        decline_code=event.decline_code,
     )
     return "failed"
 
 
-def _payment_error(obj: dict[str, Any]) -> tuple[str, str | None]:
-    """The PaymentIntent's last error: (message, decline code), cut to the columns' sizes."""
-    error = obj.get("last_payment_error")
-    error = error if isinstance(error, dict) else {}
-    message = error.get("message")
-    code = error.get("decline_code") or error.get("code")
-    return (
-        (message if isinstance(message, str) else "The payment failed.")[:500],
-        code[:100] if isinstance(code, str) else None,
-    )
-
-
 async def _refunded(
-    top_up_id: UUID, obj: dict[str, Any], published: list[WalletTransaction]
+    top_up_id: UUID, event: ChargeRefunded, published: list[WalletTransaction]
 ) -> str:
     """charge.refunded carries the charge's cumulative amount_refunded: only what was not
     refunded yet is debited, so each refund is recorded once whatever the delivery order."""
     top_up = await stripe_top_ups.top_up_for_update(top_up_id)
-    refunded = obj.get("amount_refunded")
-    if not isinstance(refunded, int) or refunded <= 0:
+    total = event.refunded_micros(top_up.currency)
+    if total is None:
         return "ignored"
-    digits = stripe_minor_unit_digits(top_up.currency)
-    intent_id = _intent_id(top_up, obj)
+    intent_id = _intent_id(top_up, event)
     if not top_up.credited:
         # A refunded charge was paid: its succeeded event is late or lost. Credit it first.
-        captured = obj.get("amount_captured")
-        amount = (
-            minor_to_micros(captured, digits)
-            if isinstance(captured, int) and captured > 0
-            else top_up.amount_micros
-        )
+        amount = event.captured_micros(top_up.currency) or top_up.amount_micros
         await _credit(top_up, amount, intent_id, published)
         top_up = await stripe_top_ups.top_up_for_update(top_up_id)
-    total = minor_to_micros(refunded, digits)
     entry = await _debit_refund(
         top_up.wallet_id,
         top_up.tenant_id,
         top_up.refunded_micros,
         total,
-        str(obj.get("id") or intent_id),
+        event.charge_reference or intent_id,
         published,
     )
     if entry is None:
         return "ignored"
-    fully = obj.get("refunded") is True or total >= top_up.amount_micros
+    fully = event.fully_refunded or total >= top_up.amount_micros
     await stripe_top_ups.update_top_up(
         top_up.id,
         status=TopUpStatus.REFUNDED if fully else top_up.status,
@@ -451,25 +355,23 @@ async def _debit_refund(
 
 
 async def _reload_refunded(
-    reload_id: UUID, obj: dict[str, Any], published: list[WalletTransaction]
+    reload_id: UUID, event: ChargeRefunded, published: list[WalletTransaction]
 ) -> str:
     """A refunded auto-reload charge is debited like a refunded top-up, once per amount."""
     reload = await reloads.reload_for_update(reload_id)
-    refunded = obj.get("amount_refunded")
-    if not isinstance(refunded, int) or refunded <= 0:
+    total = event.refunded_micros(reload.currency)
+    if total is None:
         return "ignored"
     if not reload.credited:
-        # Paid, then refunded, with the succeeded event late or lost: credit it first.
-        paid = {"id": obj.get("payment_intent"), "amount_received": obj.get("amount_captured")}
-        await _reload_succeeded(reload_id, paid, published)
+        # Paid, then refunded, with the succeeded event late or lost: credit what was captured.
+        await _reload_succeeded(reload_id, event.intent_reference, event.captured_micros, published)
         reload = await reloads.reload_for_update(reload_id)
-    total = minor_to_micros(refunded, stripe_minor_unit_digits(reload.currency))
     entry = await _debit_refund(
         reload.wallet_id,
         reload.tenant_id,
         reload.refunded_micros,
         total,
-        str(obj.get("id") or reload.payment_intent_id),
+        event.charge_reference or str(reload.payment_intent_id),
         published,
     )
     if entry is None:
@@ -478,19 +380,17 @@ async def _reload_refunded(
     return "refunded"
 
 
-async def _account_updated(tenant_id: UUID, event: dict[str, Any], obj: dict[str, Any]) -> str:
-    created = _created(event)
-    account_id = obj.get("id")
+async def _account_updated(tenant_id: UUID, event: AccountUpdated) -> str:
+    account_id = event.account_object_id
     if (
-        created is not None
-        and isinstance(account_id, str)
+        event.created_at is not None
+        and account_id is not None
         and await stripe_top_ups.newer_event_exists(
-            ACCOUNT_UPDATED, account_id, created, event["id"]
+            ACCOUNT_UPDATED, account_id, event.created_at, event.id
         )
     ):
         return "ignored"  # a newer account.updated was applied already
-    status, charges_enabled = account_status(obj)
-    await stripe_top_ups.set_tenant_stripe(tenant_id, status, charges_enabled)
+    await stripe_top_ups.set_tenant_stripe(tenant_id, event.status, event.charges_enabled)
     return "account"
 
 
@@ -500,24 +400,8 @@ async def _resume_source(wallet_id: UUID) -> None:
         await ledger.update_suspensions([source_id])
 
 
-def _intent_id(top_up: StripeTopUp, obj: dict[str, Any]) -> str:
-    if top_up.payment_intent_id is not None:
-        return top_up.payment_intent_id
-    candidate = obj.get("payment_intent") if obj.get("object") == "charge" else obj.get("id")
-    return str(candidate)
-
-
-def _object_id(obj: dict[str, Any]) -> str | None:
-    value = obj.get("id")
-    return value[:255] if isinstance(value, str) else None
-
-
-def _created(event: dict[str, Any]) -> datetime | None:
-    created = event.get("created")
-    # Bounded to what a datetime holds: a signed 10**20 is no instant, and no reason to fail.
-    if isinstance(created, int) and not isinstance(created, bool) and 0 < created < MAX_CREATED:
-        return datetime.fromtimestamp(created, UTC)
-    return None
+def _intent_id(top_up: StripeTopUp, event: PaymentEvent) -> str:
+    return top_up.payment_intent_id or event.intent_reference
 
 
 def _uuid(value: object) -> UUID | None:

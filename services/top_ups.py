@@ -19,7 +19,7 @@ from adapters.payments import (
     PaymentDeclined,
     PaymentGateway,
 )
-from adapters.stripe_gateway import OfflineGateway, stripe_minor_unit_digits
+from adapters.stripe_gateway import OfflineGateway, chargeable_problems
 from domain.access import Caller
 from domain.errors import (
     IdempotencyConflictError,
@@ -35,7 +35,6 @@ from domain.wallet.top_ups import (
     StripeTopUp,
     StripeTopUpChange,
     TopUpStatus,
-    check_chargeable,
     top_up_hash,
 )
 from domain.wallet.wallet import Wallet
@@ -64,8 +63,7 @@ async def start_stripe_top_up(
     if gateway is None or isinstance(gateway, OfflineGateway):
         # STRIPE_API_KEY is unset: answered before anything is written.
         raise StripeNotConnectedError(GATEWAY_OFFLINE)
-    digits = stripe_minor_unit_digits(wallet.currency)
-    raise_if_problems(check_chargeable(amount_micros, wallet.currency, digits))
+    raise_if_problems(chargeable_problems(amount_micros, wallet.currency))
     payload_hash = top_up_hash(wallet.id, amount_micros, payment_method_id)
     top_up = await stripe_top_ups.top_up_by_key(wallet.id, idempotency_key)
     if top_up is None:

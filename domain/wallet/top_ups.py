@@ -13,13 +13,10 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from domain.errors import FieldProblem
-from domain.tenancy import StripeStatus
 from domain.wallet.operations import WalletChange
 
 STRIPE_TOP_UP_DESCRIPTION = "Stripe top-up"
 STRIPE_REFUND_DESCRIPTION = "Stripe refund"
-MICROS_DIGITS = 6
 
 
 class TopUpStatus(StrEnum):
@@ -81,35 +78,3 @@ def top_up_hash(wallet_id: UUID, amount_micros: int, payment_method_id: str | No
     """What makes two requests with one idempotency key the same top-up."""
     parts = ["STRIPE_TOP_UP", str(wallet_id), str(amount_micros), payment_method_id or ""]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-
-
-def check_chargeable(amount_micros: int, currency: str, digits: int) -> list[FieldProblem]:
-    """Stripe charges whole minor units (``digits`` of them, Stripe's count for the currency):
-    20.005 USD cannot be paid."""
-    if digits < MICROS_DIGITS and amount_micros % 10 ** (MICROS_DIGITS - digits):
-        return [FieldProblem("amount", f"At most {digits} decimal places for {currency}.")]
-    return []
-
-
-def minor_to_micros(amount_minor: int, digits: int) -> int:
-    """Minor units with ``digits`` decimals (cents for USD, yen for JPY) to micro-units."""
-    factor: int = 10 ** abs(MICROS_DIGITS - digits)
-    if digits <= MICROS_DIGITS:
-        return amount_minor * factor
-    return amount_minor // factor
-
-
-def account_status(account: dict[str, object]) -> tuple[StripeStatus, bool]:
-    """A connected account's status as Rebill shows it, from Stripe's Account object."""
-    charges_enabled = account.get("charges_enabled") is True
-    requirements = account.get("requirements")
-    past_due: object = None
-    disabled_reason: object = None
-    if isinstance(requirements, dict):
-        past_due = requirements.get("past_due")
-        disabled_reason = requirements.get("disabled_reason")
-    if charges_enabled:
-        return StripeStatus.ACTIVE, True
-    if past_due or disabled_reason:
-        return StripeStatus.RESTRICTED, False
-    return StripeStatus.PENDING, False
