@@ -67,3 +67,14 @@ class PaymentProviderUnavailableError(DomainError):
     def __init__(self, message: str, retryable: bool = True) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class DuplicateKeyError(Exception):
+    """Storage refused a write because a unique key holds its value already: a concurrent
+    request committed it first, or this is a retry. Services decide what that means (the slug
+    is taken, the idempotent operation was recorded); it is no DomainError, so it never reaches
+    a client as such. ``key`` names the unique key, e.g. ``tenants.slug``."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"A row with this {key} exists already.")
+        self.key = key

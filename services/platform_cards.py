@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tortoise.exceptions import IntegrityError
-
+from domain.errors import DuplicateKeyError
 from domain.rate_card import RateCard, RateCardKind, default_wholesale_lines
 from storage import rate_cards
 from storage.database import transaction
@@ -29,7 +28,7 @@ async def default_wholesale_card(currency: str) -> RateCard:
             )
             await rate_cards.insert_version(card.id, default_wholesale_lines(), BEGINNING)
             return card
-    except IntegrityError:
+    except DuplicateKeyError:
         # Another request created it first: use that one.
         created = await rate_cards.platform_default_card(currency)
         assert created is not None

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from tortoise.exceptions import IntegrityError
-
 from adapters.payments import GatewayRequestError, GatewayRetryableError, GatewayUnavailable
 from domain.access import Caller, Role
 from domain.errors import (
+    DuplicateKeyError,
     InvalidInputError,
     NotFoundError,
     PaymentFailedError,
@@ -72,7 +71,7 @@ async def create_source(
             await wallets.create_wallet(
                 tenant_id=tenant.id, source_id=source.id, currency=tenant.currency
             )
-    except IntegrityError:
+    except DuplicateKeyError:
         raise _external_id_taken() from None
     return source
 

@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
-from tortoise.exceptions import IntegrityError
-
 from domain.access import Caller, Role
 from domain.currency import normalize_currency
-from domain.errors import InvalidInputError, NotFoundError
+from domain.errors import DuplicateKeyError, InvalidInputError, NotFoundError
 from domain.paging import Page, PageRequest
 from domain.rate_card import RateCard, RateCardKind, raise_if_problems
 from domain.tenancy import (
@@ -61,7 +59,7 @@ async def create_tenant(caller: Caller, *, name: str, slug: str, currency: str) 
                 wholesale_rate_card_id=wholesale_card.id,
             )
             await wallets.create_wallet(tenant_id=tenant.id, source_id=None, currency=currency)
-    except IntegrityError:
+    except DuplicateKeyError:
         # Two requests raced for the same slug; the loser gets the same answer as above.
         raise _slug_taken() from None
     return tenant

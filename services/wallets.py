@@ -13,10 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from uuid import UUID
 
-from tortoise.exceptions import IntegrityError
-
 from domain.access import Caller, ForbiddenError, Role
-from domain.errors import IdempotencyConflictError, NotFoundError
+from domain.errors import DuplicateKeyError, IdempotencyConflictError, NotFoundError
 from domain.money import decimal_to_micros
 from domain.paging import Page, PageRequest
 from domain.rate_card import raise_if_problems
@@ -186,7 +184,7 @@ async def _record_once(
             # Published once committed: a subscriber never sees a balance that was rolled back.
             await events.wallets_changed([moved[wallet.id]])
             return change
-    except IntegrityError:
+    except DuplicateKeyError:
         # A concurrent request with the same key committed first: this one is its retry.
         recorded = await wallet_transactions.transaction_by_idempotency_key(wallet.id, key)
         if recorded is None:

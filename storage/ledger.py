@@ -17,7 +17,7 @@ from domain.tenancy import BillingMode, SourceStatus
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import MAX_BALANCE_MICROS, BalanceLimitError, within_balance_range
 from storage import reloads
-from storage.database import connection, is_postgres
+from storage.database import connection, is_postgres, unique_violation_as_duplicate_key
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.sql import Params, any_of, id_value, row_chunks, rows_source
 
@@ -147,12 +147,15 @@ async def _record(
     for chunk in row_chunks(entries, postgres):
         params = Params(postgres)
         source = rows_source(params, chunk, types)
-        rows += await connection().execute_query_dict(
-            "INSERT INTO wallet_transactions (tenant_id, wallet_id, kind, amount_micros, "
-            "balance_after_micros, description, reference, idempotency_key, payload_hash, "
-            f"created_by_key_id, occurred_at, sequence) {source} RETURNING id, wallet_id",
-            params.values,
-        )
+        # (wallet, idempotency key) is unique: a concurrent operation under the same key
+        # committed first, and the caller answers with that one.
+        with unique_violation_as_duplicate_key("wallet_transactions.idempotency_key"):
+            rows += await connection().execute_query_dict(
+                "INSERT INTO wallet_transactions (tenant_id, wallet_id, kind, amount_micros, "
+                "balance_after_micros, description, reference, idempotency_key, payload_hash, "
+                f"created_by_key_id, occurred_at, sequence) {source} RETURNING id, wallet_id",
+                params.values,
+            )
     by_wallet = {m.wallet_id: m for m in moves}
     recorded: dict[UUID, WalletTransaction] = {}
     for row in rows:

@@ -10,6 +10,7 @@ from uuid import UUID
 from domain.paging import Page, PageRequest
 from domain.pricing import PricingKind, build_pricing
 from domain.rate_card import RateCard, RateCardKind, RateCardVersion, RateLineSpec, Settlement
+from storage.database import unique_violation_as_duplicate_key
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.models import RateCard as RateCardRow
 from storage.models import RateCardVersion as VersionRow
@@ -91,13 +92,14 @@ async def insert_rate_card(
     currency: str,
     default_for_currency: str | None = None,
 ) -> RateCard:
-    row = await RateCardRow.create(
-        tenant_id=tenant_id,
-        name=name,
-        kind=kind,
-        currency=currency,
-        default_for_currency=default_for_currency,
-    )
+    with unique_violation_as_duplicate_key("rate_cards.default_for_currency"):
+        row = await RateCardRow.create(
+            tenant_id=tenant_id,
+            name=name,
+            kind=kind,
+            currency=currency,
+            default_for_currency=default_for_currency,
+        )
     return to_rate_card(await RateCardRow.get(id=row.id))
 
 

@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 
 from domain.paging import Page, PageRequest
 from domain.tenancy import BillingMode, Source, SourceCriteria, SourceStatus
+from storage.database import unique_violation_as_duplicate_key
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.models import Source as SourceRow
 from storage.paging import keyset_page
@@ -67,13 +68,14 @@ async def insert_source(
     billing_mode: BillingMode,
     rate_card_id: UUID | None,
 ) -> Source:
-    row = await SourceRow.create(
-        tenant_id=tenant_id,
-        name=name,
-        external_id=external_id,
-        billing_mode=billing_mode,
-        rate_card_id=rate_card_id,
-    )
+    with unique_violation_as_duplicate_key("sources.external_id"):
+        row = await SourceRow.create(
+            tenant_id=tenant_id,
+            name=name,
+            external_id=external_id,
+            billing_mode=billing_mode,
+            rate_card_id=rate_card_id,
+        )
     return to_source(await SourceRow.get(id=row.id))
 
 

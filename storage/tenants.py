@@ -15,6 +15,7 @@ from domain.tenancy import (
     StripeStatus,
     Tenant,
 )
+from storage.database import unique_violation_as_duplicate_key
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.models import Tenant as TenantRow
 from storage.paging import keyset_page
@@ -70,13 +71,14 @@ async def list_tenants(request: PageRequest) -> Page[Tenant]:
 async def insert_tenant(
     *, name: str, slug: str, currency: str, wholesale_rate_card_id: UUID
 ) -> Tenant:
-    row = await TenantRow.create(
-        name=name,
-        slug=slug,
-        currency=currency,
-        display_name=name,
-        wholesale_rate_card_id=wholesale_rate_card_id,
-    )
+    with unique_violation_as_duplicate_key("tenants.slug"):
+        row = await TenantRow.create(
+            name=name,
+            slug=slug,
+            currency=currency,
+            display_name=name,
+            wholesale_rate_card_id=wholesale_rate_card_id,
+        )
     # Re-read so server-side defaults and timestamps come back as stored.
     return to_tenant(await TenantRow.get(id=row.id))
 
