@@ -26,12 +26,20 @@ from domain.accrual import (
     period_hours,
     to_epoch_us,
 )
+from domain.billing import (
+    Payer,
+    Side,
+    billing_period,
+    charged_retail_card,
+    is_rebilled,
+    wallet_payer,
+)
 from domain.money import round_to_micros
-from domain.periods import BillingPeriod, calendar_month
+from domain.periods import BillingPeriod
 from domain.pricing import UsageFacts, prorated_flat_amount
 from domain.quantity import micros_to_quantity
 from domain.rate_card import Settlement, version_in_force
-from domain.tenancy import BillingMode, Tenant
+from domain.tenancy import Tenant
 from domain.usage_rating import RatingVersion, RunningTotals, SideRating
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from services import clock, events
@@ -110,9 +118,12 @@ class _Plan:
     flat_versions: dict[UUID, list[rows.FlatVersion]]
 
     def retail_card(self, source: rows.AccruingSource) -> UUID | None:
-        if not (self.tenant.rebilling_enabled and source.rebilling_enabled):
-            return None
-        return source.rate_card_id or self.tenant.default_rate_card_id
+        return charged_retail_card(source, self.tenant)
+
+    def payer(
+        self, side: Side, settlement: Settlement | None, source: rows.AccruingSource
+    ) -> Payer | None:
+        return wallet_payer(side, settlement, source.billing_mode, is_rebilled(source, self.tenant))
 
 
 async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | None:
@@ -154,9 +165,9 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         hour=hour,
         sources=len(plan.sources),
         wholesale_micros=sum(c.wholesale.micros for c in charges)
-        + sum(f.micros for f in flat if f.side == "WHOLESALE"),
+        + sum(f.micros for f in flat if f.side is Side.WHOLESALE),
         retail_micros=sum(c.retail.micros for c in charges)
-        + sum(f.micros for f in flat if f.side == "RETAIL"),
+        + sum(f.micros for f in flat if f.side is Side.RETAIL),
         flat_fees=len(flat),
     )
 
@@ -172,7 +183,7 @@ async def _plan(tenant_id: UUID, hour: datetime) -> _Plan | None:
     if tenant is None:
         return None
     sources = await rows.accruing_sources(tenant_id)
-    plan = _Plan(tenant, hour, calendar_month(hour), sources, {}, {}, {})
+    plan = _Plan(tenant, hour, billing_period(hour, tenant), sources, {}, {}, {})
     cards = {tenant.wholesale_rate_card_id}
     cards |= {card for s in sources if (card := plan.retail_card(s)) is not None}
     plan.owners = await rows.wallet_ids(tenant_id)
@@ -240,6 +251,7 @@ async def _rate_gauges(plan: _Plan) -> list[_GaugeCharge]:
         )
         retail_card = plan.retail_card(source)
         retail = SideRating(0, None, None, None, None)
+        debits_source = False  # an unrated side has no payer; not asked per source not rebilled
         if retail_card is not None:
             retail = totals.rate(
                 plan.versions.get(retail_card, []),
@@ -249,7 +261,7 @@ async def _rate_gauges(plan: _Plan) -> list[_GaugeCharge]:
                 plan.period.start,
                 facts,
             )
-        debits_source = retail.debits_wallet and source.billing_mode is BillingMode.PREPAID_WALLET
+            debits_source = plan.payer(Side.RETAIL, retail.settlement, source) is Payer.SOURCE
         charges.append(_GaugeCharge(source, meter, quantity, wholesale, retail, debits_source))
     await _save_totals(plan, totals)
     return charges
@@ -296,19 +308,17 @@ def _moves(plan: _Plan, charges: Sequence[_GaugeCharge], kind: TransactionKind) 
 class _FlatCharge:
     source: rows.AccruingSource
     line_id: int
-    side: str  # WHOLESALE or RETAIL
+    side: Side
     settlement: Settlement
     active_hours: int
     micros: int
 
     def owner(self, plan: _Plan) -> UUID | None:
-        """Whose wallet pays: the tenant's for wholesale, a prepaid source's for retail."""
-        if self.settlement is not Settlement.WALLET:
+        """The owner of the wallet that pays: the tenant, the source, or nobody."""
+        payer = plan.payer(self.side, self.settlement, self.source)
+        if payer is None:
             return None
-        if self.side == "WHOLESALE":
-            return plan.tenant.id
-        prepaid = self.source.billing_mode is BillingMode.PREPAID_WALLET
-        return self.source.id if prepaid else None
+        return plan.tenant.id if payer is Payer.TENANT else self.source.id
 
     def row(self, plan: _Plan, recorded: dict[UUID, WalletTransaction]) -> rows.FlatFeeRow:
         owner = self.owner(plan)
@@ -317,7 +327,7 @@ class _FlatCharge:
             plan.tenant.id,
             self.source.id,
             self.line_id,
-            self.side,
+            self.side.value,
             plan.period.start,
             plan.hour,
             self.active_hours,
@@ -336,8 +346,8 @@ async def _flat_fees(plan: _Plan) -> list[_FlatCharge]:
     active = flat_active_hours(plan.hour, plan.period.end)
     for source in plan.sources:
         sides = (
-            ("WHOLESALE", plan.tenant.wholesale_rate_card_id),
-            ("RETAIL", plan.retail_card(source)),
+            (Side.WHOLESALE, plan.tenant.wholesale_rate_card_id),
+            (Side.RETAIL, plan.retail_card(source)),
         )
         for side, card in sides:
             versions = plan.flat_versions.get(card, []) if card else []

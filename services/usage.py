@@ -16,14 +16,20 @@ from typing import NamedTuple
 from uuid import UUID
 
 from domain.access import Caller, Role
+from domain.billing import (
+    PROVIDER_COST_SETTLEMENT,
+    BillingPeriods,
+    charged_retail_card,
+    is_rebilled,
+    source_pays_retail,
+)
 from domain.errors import InvalidInputError
 from domain.meters import MeterKind
 from domain.money import decimal_to_micros
-from domain.periods import calendar_month
 from domain.pricing import UsageFacts
 from domain.quantity import checked_quantity_micros
 from domain.rate_card import Settlement
-from domain.tenancy import BillingMode, Source, SourceStatus, Tenant
+from domain.tenancy import Source, SourceStatus, Tenant
 from domain.usage import (
     InvalidProperties,
     Rejected,
@@ -295,9 +301,15 @@ async def _record(batch: _Batch, now: datetime, look_up_keys: bool) -> list[Wall
 
 def _cards(accepted: Sequence[_Accepted]) -> set[UUID]:
     cards: set[UUID] = set()
+    previous: Source | None = None
     for event in accepted:
+        # A batch's events of one source share its object and mostly come in runs: the rule is
+        # asked once per run, not once per event.
+        if event.source is previous:
+            continue
+        previous = event.source
         cards.add(event.tenant.wholesale_rate_card_id)
-        retail = event.source.rate_card_id or event.tenant.default_rate_card_id
+        retail = charged_retail_card(event.source, event.tenant)
         if retail is not None:
             cards.add(retail)
     return cards
@@ -333,15 +345,15 @@ async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> lis
     """Rates the batch's accepted events; one whose charge is out of range is rejected (and
     leaves the batch's accepted events) with no running total moved by it."""
     events = batch.accepted
-    periods = _PeriodStarts()
+    periods = BillingPeriods()
     cards = _CardsOfSource(versions)
     totals = RunningTotals(await running_totals(_total_keys(events, periods, cards)))
     rate_event = totals.rate_event
     rated: list[_Rated] = []
     for event in events:
         draft, source, occurred_at = event.draft, event.source, event.occurred_at
-        period = periods.of(occurred_at)
-        wholesale_versions, retail_versions, prepaid = cards.of(event)
+        period = periods.start_of(occurred_at, event.tenant)
+        wholesale_versions, retail_versions, pays_retail = cards.of(event)
         facts = UsageFacts.of_checked_event(draft.quantity, draft.amount, draft.provider_cost)
         try:
             wholesale, retail = rate_event(
@@ -359,7 +371,8 @@ async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> lis
         except ChargeOutOfRange as error:
             batch.reject_with_copies(event, UsageRejection.CHARGE_OUT_OF_RANGE, str(error))
             continue
-        debits_source = prepaid and retail.settlement is Settlement.WALLET
+        # domain.billing.wallet_payer, its per-source part resolved once per source
+        debits_source = pays_retail and retail.settlement is Settlement.WALLET
         rated.append(_Rated(event, period, wholesale, retail, debits_source))
     # Sources whose every event was refused still have their states read: _save_totals needs
     # their tenant, and writes those states back unchanged.
@@ -370,13 +383,13 @@ async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> lis
 
 
 def _total_keys(
-    events: Sequence[_Accepted], periods: _PeriodStarts, cards: _CardsOfSource
+    events: Sequence[_Accepted], periods: BillingPeriods, cards: _CardsOfSource
 ) -> set[TotalKey]:
     """The (source, rate line, period) states the batch may advance, on both sides."""
     keys: set[TotalKey] = set()
     seen: set[tuple[UUID, str, datetime]] = set()
     for event in events:
-        period = periods.of(event.occurred_at)
+        period = periods.start_of(event.occurred_at, event.tenant)
         probe = (event.source.id, event.draft.meter, period)
         if probe in seen:
             continue
@@ -390,23 +403,9 @@ def _total_keys(
     return keys
 
 
-class _PeriodStarts:
-    """The billing period of each instant, computed once per month seen."""
-
-    def __init__(self) -> None:
-        self._starts: dict[tuple[int, int], datetime] = {}
-
-    def of(self, at: datetime) -> datetime:
-        key = (at.year, at.month)
-        start = self._starts.get(key)
-        if start is None:
-            start = self._starts[key] = calendar_month(at).start
-        return start
-
-
 class _CardsOfSource:
     """Per source: the wholesale card's versions, the retail card's (None when the source is
-    not rebilled) and whether retail charges come out of the source's prepaid wallet."""
+    not rebilled) and whether its retail charges on WALLET lines come out of its own wallet."""
 
     def __init__(self, versions: dict[UUID, list[RatingVersion]]) -> None:
         self._versions = versions
@@ -415,20 +414,14 @@ class _CardsOfSource:
     def of(self, event: _Accepted) -> tuple[list[RatingVersion], list[RatingVersion] | None, bool]:
         found = self._of.get(event.source.id)
         if found is None:
-            retail_card = _retail_card(event)
-            found = self._of[event.source.id] = (
-                self._versions.get(event.tenant.wholesale_rate_card_id, []),
+            source, tenant = event.source, event.tenant
+            retail_card = charged_retail_card(source, tenant)
+            found = self._of[source.id] = (
+                self._versions.get(tenant.wholesale_rate_card_id, []),
                 None if retail_card is None else self._versions.get(retail_card, []),
-                event.source.billing_mode is BillingMode.PREPAID_WALLET,
+                source_pays_retail(source.billing_mode, is_rebilled(source, tenant)),
             )
         return found
-
-
-def _retail_card(event: _Accepted) -> UUID | None:
-    """No retail charge while the tenant or the source has rebilling off."""
-    if not (event.tenant.rebilling_enabled and event.source.rebilling_enabled):
-        return None
-    return event.source.rate_card_id or event.tenant.default_rate_card_id
 
 
 async def _save_totals(
@@ -494,6 +487,7 @@ class _Writes:
             of_source = by_source.get(accepted.source.id)
             if of_source is None:
                 of_source = by_source[accepted.source.id] = _OfSource(accepted.tenant.id)
+            # domain.billing.wallet_payer: the tenant's wallet pays every WALLET wholesale line
             debits_tenant = wholesale.settlement is Settlement.WALLET
             if debits_tenant:
                 of_source.tenant_debit[0] += wholesale.micros
@@ -512,8 +506,8 @@ class _Writes:
             rollup[1] += 1
             rollup[2] += wholesale.micros
             rollup[3] += retail.micros
-            if wholesale.settlement is not None and not debits_tenant:
-                rollup[4] += wholesale.micros  # an EXTERNAL line: the provider's cost, not a debit
+            if wholesale.settlement is PROVIDER_COST_SETTLEMENT:
+                rollup[4] += wholesale.micros  # domain.billing.provider_cost_micros, inlined
             # Per source each side's card is fixed, so its version and line fix the rest of the
             # context: the settlement is the line's, and with it the wallet transaction.
             shared = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain.access import Caller, Role
+from domain.billing import retail_card_in_force
 from domain.errors import NotFoundError
 from domain.rate_card import RateCard
 from domain.tenancy import Source, Tenant
@@ -57,7 +58,7 @@ def card_visible(
         )
     if source is None or tenant is None:
         return False
-    return card.id == (source.rate_card_id or tenant.default_rate_card_id)
+    return card.id == retail_card_in_force(source, tenant)
 
 
 async def visible_rate_card(caller: Caller, card_id: UUID | None) -> RateCard:

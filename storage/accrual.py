@@ -11,6 +11,7 @@ from typing import NamedTuple
 from uuid import UUID
 
 from domain.accrual import GaugeSpan, weighted_level
+from domain.billing import PROVIDER_COST_SETTLEMENT
 from domain.rate_card import Settlement
 from domain.tenancy import BillingMode, SourceStatus
 from storage.database import connection, is_postgres
@@ -308,11 +309,10 @@ async def insert_gauge_rollups(tenant_id: UUID, hour: datetime) -> None:
 
     Only the accrual writes them (usage events for gauge meters are refused, and each hour
     accrues once), so they are inserted, not upserted; the unique index still refuses a
-    duplicate. A wholesale line settled outside Rebill counts as the hour's provider cost, as
-    for usage events."""
+    duplicate. The provider's cost is as for usage events (`provider_cost_sql`)."""
     postgres = is_postgres()
     params = Params(postgres)
-    external = params.add(Settlement.EXTERNAL.value)
+    provider_cost = provider_cost_sql(params, "l.settlement", "a.wholesale_micros")
     tenant = params.add(id_value(tenant_id, postgres), "uuid")
     at = params.add(hour, "timestamptz")
     await connection().execute_query(
@@ -320,10 +320,17 @@ async def insert_gauge_rollups(tenant_id: UUID, hour: datetime) -> None:
         "events, wholesale_micros, retail_micros, provider_cost_micros) "
         "SELECT a.tenant_id, a.source_id, a.meter_id, a.hour, a.quantity_micros, 0, "
         "a.wholesale_micros, a.retail_micros, "
-        f"CASE WHEN l.settlement = {external} THEN a.wholesale_micros ELSE 0 END "
+        f"{provider_cost} "
         "FROM accruals a LEFT JOIN rate_lines l ON l.id = a.wholesale_rate_line_id "
         f"WHERE a.tenant_id = {tenant} AND a.hour = {at} "
         # In the unique index's order: 200,000 keys go in page by page, not at random.
         "ORDER BY a.source_id, a.meter_id",
         params.values,
     )
+
+
+def provider_cost_sql(params: Params, settlement: str, wholesale_micros: str) -> str:
+    """`domain.billing.provider_cost_micros` as an SQL expression over the wholesale line's
+    settlement and charge columns (a NULL settlement, no line, costs 0 as None does)."""
+    counted = params.add(PROVIDER_COST_SETTLEMENT.value)
+    return f"CASE WHEN {settlement} = {counted} THEN {wholesale_micros} ELSE 0 END"

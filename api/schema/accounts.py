@@ -31,7 +31,7 @@ from api.schema.usage import (
     source_usage_summary,
 )
 from domain import tenancy
-from domain.periods import calendar_month
+from domain.billing import billing_period, retail_card_in_force
 from domain.quantity import micros_to_quantity
 from domain.wallet.wallet import Wallet, below_floor
 from services import rate_cards, sources, wallets
@@ -326,10 +326,9 @@ class SourceNode(Node):
     )
     async def rate_card(self, info: Info) -> RateCardNode | None:
         loaders = info.context.loaders
-        card_id = self.model.rate_card_id
-        if card_id is None:
-            tenant = await loaders.tenant_by_id.get(self.model.tenant_id)
-            card_id = None if tenant is None else tenant.default_rate_card_id
+        tenant = await loaders.tenant_by_id.get(self.model.tenant_id)
+        assert tenant is not None  # a source's tenant is never deleted
+        card_id = retail_card_in_force(self.model, tenant)
         card = None if card_id is None else await loaders.rate_card_by_id.get(card_id)
         return None if card is None else RateCardNode.of(card)
 
@@ -345,8 +344,10 @@ class SourceNode(Node):
         return tenancy.usage_allowed(self.model, below_floor(wallet))
 
     @strawberry.field
-    def current_period(self) -> BillingPeriod:
-        period = calendar_month(utc_now())
+    async def current_period(self, info: Info) -> BillingPeriod:
+        tenant = await info.context.loaders.tenant_by_id.get(self.model.tenant_id)
+        assert tenant is not None
+        period = billing_period(utc_now(), tenant)
         return BillingPeriod(start=period.start, end=period.end)
 
     @strawberry.field(
