@@ -1,0 +1,35 @@
+"""Tortoise models, one module per area. Every table is keyed by tenant first (DESIGN.md §6).
+
+Money and quantities are integer micro-units (``*_micros``): sums stay exact on SQLite and
+PostgreSQL alike, and no float is ever involved. Tortoise's "models" app is this package: it
+finds the models re-exported here, and relations name them as ``models.<Name>`` across modules.
+"""
+
+from storage.models.accrual import Accrual, AccruedHour, FlatFee, GaugeChange
+from storage.models.payments import StripeEvent, StripeTopUp, WalletReload
+from storage.models.rate_cards import Meter, RateCard, RateCardVersion, RateLine
+from storage.models.tenancy import ApiKey, Source, Tenant
+from storage.models.usage import RunningTotal, UsageEvent, UsageRollup
+from storage.models.wallets import Wallet, WalletTransaction
+
+__all__ = [
+    "Accrual",
+    "AccruedHour",
+    "ApiKey",
+    "FlatFee",
+    "GaugeChange",
+    "Meter",
+    "RateCard",
+    "RateCardVersion",
+    "RateLine",
+    "RunningTotal",
+    "Source",
+    "StripeEvent",
+    "StripeTopUp",
+    "Tenant",
+    "UsageEvent",
+    "UsageRollup",
+    "Wallet",
+    "WalletReload",
+    "WalletTransaction",
+]
