@@ -10,6 +10,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from domain.errors import FieldProblem
+from domain.periods import MAX_ANCHOR_DAY, MIN_ANCHOR_DAY, AnchorChange
 from domain.text import UNSTORABLE_TEXT, is_storable_text
 
 # Each pattern is used with fullmatch: `$` also matches before a trailing newline, which let
@@ -65,6 +66,8 @@ class InvoiceSettings:
     grace_period_hours: int = 72
     payment_terms_days: int = 14
     number_prefix: str = "INV-"
+    # Oldest first; empty while the tenant bills by calendar month (domain.billing.period).
+    billing_anchors: tuple[AnchorChange, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,13 @@ MAX_PAYMENT_TERMS_DAYS = 365
 NUMBER_PREFIX_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_/-]{0,19}", re.ASCII)
 
 BRANDING_FIELDS = ("displayName", "logoUrl", "primaryColor", "supportEmail", "invoiceFooter")
-INVOICE_SETTINGS_FIELDS = ("approval", "gracePeriodHours", "paymentTermsDays", "numberPrefix")
+INVOICE_SETTINGS_FIELDS = (
+    "approval",
+    "gracePeriodHours",
+    "paymentTermsDays",
+    "numberPrefix",
+    "billingAnchorDay",
+)
 
 
 def check_text(text: str, field: str) -> list[FieldProblem]:
@@ -201,6 +210,14 @@ def check_invoice_settings(
         problems.append(
             FieldProblem(f"{field}.paymentTermsDays", f"Use 0 to {MAX_PAYMENT_TERMS_DAYS} days.")
         )
+    anchor = changes.get("billingAnchorDay")
+    if isinstance(anchor, int) and not MIN_ANCHOR_DAY <= anchor <= MAX_ANCHOR_DAY:
+        problems.append(
+            FieldProblem(
+                f"{field}.billingAnchorDay",
+                f"Use a day of the month from {MIN_ANCHOR_DAY} to {MAX_ANCHOR_DAY}.",
+            )
+        )
     prefix = changes.get("numberPrefix")
     if isinstance(prefix, str) and not NUMBER_PREFIX_PATTERN.fullmatch(prefix):
         problems.append(
@@ -212,18 +229,19 @@ def check_invoice_settings(
     return problems
 
 
-def usage_allowed(source: Source, wallet_below_floor: bool) -> bool:
-    """Whether the platform should let the source's agents consume.
+def pays_from_wallet(rebilling_enabled: bool, billing_mode: BillingMode) -> bool:
+    """Only a prepaid source that is being rebilled pays from its wallet, so only then does the
+    wallet's floor matter (domain.billing.suspension)."""
+    return rebilling_enabled and billing_mode is BillingMode.PREPAID_WALLET
 
-    Only a prepaid source that is being rebilled pays from its wallet, so only then does the
-    wallet's floor matter.
-    """
+
+def usage_allowed(source: Source, wallet_below_floor: bool) -> bool:
+    """Whether the platform should let the source's agents consume."""
     if source.status is not SourceStatus.ACTIVE:
         return False
-    pays_from_wallet = (
-        source.rebilling_enabled and source.billing_mode is BillingMode.PREPAID_WALLET
+    return not (
+        pays_from_wallet(source.rebilling_enabled, source.billing_mode) and wallet_below_floor
     )
-    return not (pays_from_wallet and wallet_below_floor)
 
 
 @dataclass(frozen=True, slots=True)

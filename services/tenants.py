@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.access import Caller, Role
+from domain.billing.period import with_anchor_day
 from domain.currency import normalize_currency
 from domain.errors import DuplicateKeyError, InvalidInputError, NotFoundError
 from domain.paging import Page, PageRequest
@@ -18,7 +19,7 @@ from domain.tenancy import (
     check_name,
     check_slug,
 )
-from services import platform_cards, visibility
+from services import clock, platform_cards, visibility
 from services import rate_cards as rate_cards_service
 from storage import rate_cards, tenants, wallets
 from storage.database import transaction
@@ -88,9 +89,17 @@ async def update_tenant(
         changes["name"] = name.strip()
     for field, text in (branding or {}).items():
         changes[BRANDING_COLUMNS[field]] = text.strip() if text else text
-    for field, setting in (invoice_settings or {}).items():
+    settings = dict(invoice_settings or {})
+    anchor_day = settings.pop("billingAnchorDay", None)
+    for field, setting in settings.items():
         changes[INVOICE_SETTINGS_COLUMNS[field]] = setting
     async with transaction():
+        if isinstance(anchor_day, int):
+            current = await tenants.tenant_for_update(tenant.id)
+            anchors = with_anchor_day(
+                current.invoice_settings.billing_anchors, anchor_day, clock.utc_now()
+            )
+            changes["billing_anchors"] = tenants.anchors_to_text(anchors)
         return await tenants.update_tenant(tenant.id, changes)
 
 

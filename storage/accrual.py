@@ -12,8 +12,9 @@ from uuid import UUID
 
 from domain.accrual import GaugeSpan, weighted_level
 from domain.billing import PROVIDER_COST_SETTLEMENT
+from domain.billing.accrual_scope import NOT_ACCRUING
 from domain.rate_card import Settlement
-from domain.tenancy import BillingMode, SourceStatus
+from domain.tenancy import BillingMode
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid
 from storage.models import RateCardVersion as VersionRow
@@ -103,14 +104,14 @@ class AccruingSource(NamedTuple):
 
 
 async def accruing_sources(tenant_id: UUID) -> list[AccruingSource]:
-    """Every source of the tenant but the archived ones."""
+    """Every source of the tenant that accrues (domain.billing.accrual_scope)."""
     postgres = is_postgres()
     params = Params(postgres)
     tenant = params.add(id_value(tenant_id, postgres), "uuid")
-    archived = params.add(SourceStatus.ARCHIVED.value)
+    not_accruing = params.add(NOT_ACCRUING.value)
     _, rows = await connection().execute_query(
         "SELECT id, rebilling_enabled, billing_mode, rate_card_id FROM sources "
-        f"WHERE tenant_id = {tenant} AND status <> {archived} "
+        f"WHERE tenant_id = {tenant} AND status <> {not_accruing} "
         # In id order, the accrual writes its rows in the order of their unique indexes.
         "ORDER BY id",
         params.values,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from domain.paging import Page, PageRequest
+from domain.periods import AnchorChange
 from domain.tenancy import (
     Branding,
     InvoiceApproval,
@@ -43,6 +46,7 @@ def to_tenant(row: TenantRow) -> Tenant:
             grace_period_hours=row.grace_period_hours,
             payment_terms_days=row.payment_terms_days,
             number_prefix=row.invoice_number_prefix,
+            billing_anchors=anchors_from_text(row.billing_anchors),
         ),
         wholesale_rate_card_id=as_uuid(row.wholesale_rate_card_id),
         default_rate_card_id=as_uuid_or_none(row.default_rate_card_id),
@@ -81,6 +85,25 @@ async def insert_tenant(
         )
     # Re-read so server-side defaults and timestamps come back as stored.
     return to_tenant(await TenantRow.get(id=row.id))
+
+
+def anchors_from_text(text: str) -> tuple[AnchorChange, ...]:
+    return tuple(
+        AnchorChange(datetime.fromisoformat(change["from"]), int(change["day"]))
+        for change in json.loads(text)
+    )
+
+
+def anchors_to_text(anchors: tuple[AnchorChange, ...]) -> str:
+    return json.dumps(
+        [{"from": change.effective_from.isoformat(), "day": change.day} for change in anchors]
+    )
+
+
+async def tenant_for_update(tenant_id: UUID) -> Tenant:
+    """The tenant, its row locked until the transaction ends (PostgreSQL; SQLite writes one
+    transaction at a time), for a change computed from its current settings."""
+    return to_tenant(await TenantRow.select_for_update().get(id=tenant_id))
 
 
 async def update_tenant(tenant_id: UUID, changes: dict[str, Any]) -> Tenant:

@@ -73,3 +73,27 @@ def month_start(at: datetime) -> datetime:
 
 def within_cap(cap_micros: int | None, used_micros: int, amount_micros: int) -> bool:
     return cap_micros is None or used_micros + amount_micros <= cap_micros
+
+
+def armed_after_balance_moved(
+    armed: bool,
+    enabled: bool,
+    amount_micros: int | None,
+    threshold_micros: int | None,
+    balance_micros: int,
+) -> bool:
+    """Whether the wallet is armed for its next auto-reload once its balance has moved.
+
+    An armed wallet below its threshold (auto-reload on, an amount set) disarms: that is the
+    crossing that records a reload. A disarmed one re-arms once its balance is back at or above
+    the threshold, or when it has no threshold. storage.reloads.claim_crossings applies this in
+    SQL; tests/storage/test_rules_agree_with_sql.py runs both on the same cases."""
+    if armed:
+        below = (
+            enabled
+            and amount_micros is not None
+            and threshold_micros is not None
+            and balance_micros < threshold_micros
+        )
+        return not below
+    return threshold_micros is None or balance_micros >= threshold_micros

@@ -38,6 +38,8 @@ class Tenant(Model):
     grace_period_hours = fields.IntField(default=72)
     payment_terms_days = fields.IntField(default=14)
     invoice_number_prefix = fields.CharField(max_length=20, default="INV-")
+    # JSON, oldest first: [{"from": ISO instant, "day": 1-31}]; "[]" bills by calendar month.
+    billing_anchors = fields.TextField(default="[]", db_default="[]")
     wholesale_rate_card: fields.ForeignKeyRelation[RateCard] = fields.ForeignKeyField(
         "models.RateCard", related_name=False, on_delete=fields.RESTRICT
     )
