@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.paging import Page, PageRequest
-from domain.pricing import PricingKind, build_pricing
+from domain.pricing import pricing_from_params
 from domain.rate_card import RateCard, RateCardKind, RateCardVersion, RateLineSpec, Settlement
 from storage.database import unique_violation_as_duplicate_key
 from storage.ids import as_uuid, as_uuid_or_none
@@ -30,10 +30,9 @@ def to_rate_card(row: RateCardRow) -> RateCard:
 
 
 def to_line(row: LineRow) -> RateLineSpec:
-    kind = PricingKind(row.model)
     return RateLineSpec(
         meter=row.meter_id,
-        pricing=build_pricing(kind, row.params, f"rate_lines[{row.id}]"),
+        pricing=pricing_from_params(row.model, row.params, f"rate_lines[{row.id}]"),
         settlement=Settlement(row.settlement),
         description=row.description,
     )

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from domain.pricing import LineState, PricingKind, build_pricing
+from domain.pricing import LineState, pricing_from_params
 from domain.rate_card import Settlement
 from domain.usage_rating import RatingLine, RatingVersion
 from storage.database import connection, is_postgres
@@ -148,7 +148,7 @@ async def rating_versions(card_ids: Iterable[UUID]) -> dict[UUID, list[RatingVer
     lines = await LineRow.filter(version_id__in=[v.id for v in versions], meter_id__not_isnull=True)
     lines_by_version: dict[int, dict[str, RatingLine]] = defaultdict(dict)
     for line in lines:
-        pricing = build_pricing(PricingKind(line.model), line.params, f"rate_lines[{line.id}]")
+        pricing = pricing_from_params(line.model, line.params, f"rate_lines[{line.id}]")
         assert line.meter_id is not None
         lines_by_version[line.version_id][line.meter_id] = RatingLine(
             line.id, pricing, Settlement(line.settlement)

@@ -1,218 +1,245 @@
-"""Pricing models as the contract shows them, and the @oneOf input that creates them."""
+"""Pricing models as the contract shows them, and the @oneOf input that creates them.
+
+Every type here is generated from a pricing registry (domain/pricing/registry.py): each model's
+declared parameters give its output type (``PerUnitPricing``), its input type (``PerUnitInput``)
+and its member of ``PricingInput`` (``perUnit``). A required parameter is non-null in both; a
+defaulted one is non-null in the output and has its default in the input; an optional one is
+nullable in both, with a null default. Registering a model is all it takes to appear here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from api.schema.enums import Settlement
-from domain.pricing import PricingKind, PricingModel
+from domain.pricing import (
+    PRICING_MODELS,
+    Parameter,
+    Parameters,
+    ParameterType,
+    Presence,
+    PricingKind,
+    PricingModel,
+    PricingRegistry,
+    input_member,
+    kind_name,
+)
+from domain.pricing.base import TIER_PARAMETERS
+from domain.pricing.parameters import snake_case
 from domain.rate_card import RateLineDraft
 
 ZERO = Decimal(0)
+TIER_TYPE = "Tier"
+TIER_INPUT_TYPE = "TierInput"
 
 
-@strawberry.type
-class Tier:
-    up_to: Decimal | None = strawberry.field(
-        description="Inclusive upper bound of the tier; null for the last tier."
-    )
-    unit_price: Decimal
-    flat_fee: Decimal
+def _pascal_case(name: str) -> str:
+    """PER_UNIT -> PerUnit."""
+    return "".join(word.capitalize() for word in name.split("_"))
 
 
-@strawberry.type
-class PerUnitPricing:
-    unit_price: Decimal
+def _strawberry_class(
+    name: str, fields: Mapping[str, tuple[object, Any]], *, is_input: bool, one_of: bool = False
+) -> type:
+    """A Strawberry type or input named ``name``: attribute -> (annotation, strawberry.field)."""
+    namespace: dict[str, object] = {
+        "__module__": __name__,
+        "__annotations__": {attribute: annotation for attribute, (annotation, _) in fields.items()},
+    }
+    namespace.update({attribute: field for attribute, (_, field) in fields.items()})
+    cls = type(name, (), namespace)
+    if is_input:
+        return strawberry.input(cls, name=name, one_of=one_of)
+    return strawberry.type(cls, name=name)
 
 
-@strawberry.type
-class GraduatedPricing:
-    tiers: list[Tier]
+class _Builder:
+    """Generates the types of one registry, each GraphQL name once (TiersInput is shared)."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, type] = {}
+        self.declared: dict[str, Parameters] = {}
+
+    def _once(self, name: str, parameters: Parameters, make: Callable[[], type]) -> type:
+        if name in self.types:
+            if self.declared[name] != parameters:
+                raise ValueError(f"{name} is generated from two different parameter lists")
+            return self.types[name]
+        self.types[name] = make()
+        self.declared[name] = parameters
+        return self.types[name]
+
+    def _value_type(self, parameter: Parameter, *, is_input: bool) -> object:
+        if parameter.type is ParameterType.TIERS:
+            if is_input:
+                return list[self.input_type(TIER_INPUT_TYPE, TIER_PARAMETERS)]  # type: ignore[misc]
+            return list[self.output_type(TIER_TYPE, TIER_PARAMETERS)]  # type: ignore[misc]
+        return int if parameter.type is ParameterType.WHOLE_NUMBER else Decimal
+
+    def output_type(self, name: str, parameters: Parameters) -> type:
+        def make() -> type:
+            fields = {}
+            for p in parameters:
+                value = self._value_type(p, is_input=False)
+                annotation = value | None if p.nullable else value  # type: ignore[operator]
+                fields[snake_case(p.name)] = (
+                    annotation,
+                    strawberry.field(name=p.name, description=p.description),
+                )
+            return _strawberry_class(name, fields, is_input=False)
+
+        return self._once(name, parameters, make)
+
+    def input_type(self, name: str, parameters: Parameters) -> type:
+        def make() -> type:
+            fields = {}
+            for p in parameters:
+                value = self._value_type(p, is_input=True)
+                if p.presence is Presence.REQUIRED:
+                    fields[snake_case(p.name)] = (value, strawberry.field(name=p.name))
+                    continue
+                default = p.default if p.presence is Presence.DEFAULTED else None
+                fields[snake_case(p.name)] = (
+                    value | None,  # type: ignore[operator]
+                    strawberry.field(name=p.name, default=default),
+                )
+            return _strawberry_class(name, fields, is_input=True)
+
+        return self._once(name, parameters, make)
 
 
-@strawberry.type
-class VolumePricing:
-    tiers: list[Tier]
-
-
-@strawberry.type
-class PackagePricing:
-    package_size: Decimal
-    package_price: Decimal
-    free_units: Decimal
-
-
-@strawberry.type
-class BundlePricing:
-    included_units: Decimal
-    bundle_price: Decimal
-    overage_unit_price: Decimal
-
-
-@strawberry.type
-class FlatPricing:
-    amount: Decimal = strawberry.field(description="Charged once per billing period.")
-
-
-@strawberry.type
-class PercentagePricing:
-    rate: Decimal = strawberry.field(description="Percent of each event's amount: 2.9 means 2.9%.")
-    fixed_fee: Decimal
-    free_events: int | None
-    free_amount: Decimal | None
-    min_per_event: Decimal | None
-    max_per_event: Decimal | None
-
-
-@strawberry.type
-class CostPlusPricing:
-    multiplier: Decimal = strawberry.field(
-        description="Applied to each event's provider cost: 0 rebills nothing, 1.5 rebills cost "
-        "plus half."
-    )
-    fixed_fee_per_event: Decimal
-
-
-Pricing = Annotated[
-    PerUnitPricing
-    | GraduatedPricing
-    | VolumePricing
-    | PackagePricing
-    | BundlePricing
-    | FlatPricing
-    | PercentagePricing
-    | CostPlusPricing,
-    strawberry.union("Pricing"),
-]
-
-
-def _decimal(value: Any) -> Decimal:
+def _shown(parameter: Parameter, value: object) -> object:
+    """A stored parameter (to_params) as the output type holds it."""
+    if value is None:
+        return None
+    if parameter.type is ParameterType.WHOLE_NUMBER:
+        return int(str(value))
     return Decimal(str(value))
 
 
-def _optional(value: Any) -> Decimal | None:
-    return None if value is None else _decimal(value)
+def _sent(parameter: Parameter, value: object) -> object:
+    """An input field as the domain reads it: a defaulted field sent as null takes its default."""
+    if value is None and parameter.presence is Presence.DEFAULTED:
+        return parameter.default
+    return value
 
 
-def _tiers(params: Mapping[str, Any]) -> list[Tier]:
-    return [
-        Tier(
-            up_to=_optional(tier.get("upTo")),
-            unit_price=_decimal(tier["unitPrice"]),
-            flat_fee=_decimal(tier.get("flatFee", 0)),
+@dataclass(frozen=True)
+class PricingTypes:
+    """The Strawberry types of one registry's models, and the conversions through them."""
+
+    registry: PricingRegistry
+    union: object  # the Pricing union, Annotated for Strawberry
+    input: type  # PricingInput, @oneOf: one member per model
+    outputs: Mapping[str, type]  # kind name -> output type
+    members: Mapping[str, str]  # kind name -> PricingInput attribute
+    by_name: Mapping[str, type]  # every generated type by its GraphQL name
+    tier: type  # the output Tier
+
+    def output_of(self, model: PricingModel) -> object:
+        """The contract's view of a model, from its stored parameters."""
+        name = kind_name(type(model))
+        params = model.to_params()
+        values = {
+            snake_case(p.name): self._shown_value(p, params.get(p.name, _default_of(p)))
+            for p in self.registry.model(name).parameters
+        }
+        return self.outputs[name](**values)
+
+    def _shown_value(self, parameter: Parameter, value: object) -> object:
+        if parameter.type is not ParameterType.TIERS or value is None:
+            return _shown(parameter, value)
+        assert isinstance(value, list)
+        return [
+            self.tier(**{snake_case(p.name): _shown(p, tier.get(p.name)) for p in TIER_PARAMETERS})
+            for tier in value
+        ]
+
+    def params_of(self, pricing: object) -> tuple[str, dict[str, object]]:
+        """The kind name and camelCase parameters of the one member sent, still unvalidated."""
+        for name, attribute in self.members.items():
+            member = getattr(pricing, attribute)
+            if member is None or member is strawberry.UNSET:
+                continue
+            parameters = self.registry.model(name).parameters
+            return name, {p.name: self._sent_value(p, member) for p in parameters}
+        raise AssertionError("@oneOf guarantees exactly one field")
+
+    @staticmethod
+    def _sent_value(parameter: Parameter, member: object) -> object:
+        value = getattr(member, snake_case(parameter.name))
+        if parameter.type is not ParameterType.TIERS:
+            return _sent(parameter, value)
+        return [
+            {p.name: _sent(p, getattr(tier, snake_case(p.name))) for p in TIER_PARAMETERS}
+            for tier in value
+        ]
+
+
+def _default_of(parameter: Parameter) -> object:
+    return parameter.default if parameter.presence is Presence.DEFAULTED else None
+
+
+def pricing_types(registry: PricingRegistry) -> PricingTypes:
+    """The output types, their ``Pricing`` union and the ``PricingInput`` of ``registry``."""
+    builder = _Builder()
+    outputs: dict[str, type] = {}
+    member_fields: dict[str, tuple[object, Any]] = {}
+    members: dict[str, str] = {}
+    for model in registry:
+        name = kind_name(model)
+        pascal = _pascal_case(name)
+        outputs[name] = builder.output_type(f"{pascal}Pricing", model.parameters)
+        input_type = builder.input_type(model.input_type or f"{pascal}Input", model.parameters)
+        member = input_member(name)
+        members[name] = snake_case(member)
+        member_fields[snake_case(member)] = (
+            input_type | None,
+            strawberry.field(name=member, default=strawberry.UNSET),
         )
-        for tier in params["tiers"]
-    ]
+    # Built at run time from the registry, so not a type mypy can check.
+    members_union = functools.reduce(operator.or_, outputs.values())
+    union = Annotated[members_union, strawberry.union("Pricing")]  # type: ignore[valid-type]
+    pricing_input = _strawberry_class("PricingInput", member_fields, is_input=True, one_of=True)
+    return PricingTypes(
+        registry=registry,
+        union=union,
+        input=pricing_input,
+        outputs=outputs,
+        members=members,
+        by_name={**builder.types, "PricingInput": pricing_input},
+        tier=builder.types.get(TIER_TYPE, object),
+    )
+
+
+BUILT_IN_TYPES = pricing_types(PRICING_MODELS)
+
+if TYPE_CHECKING:  # generated at import: mypy cannot see their fields
+    Pricing = Any
+    PricingInput = Any
+else:
+    Pricing = BUILT_IN_TYPES.union
+    PricingInput = BUILT_IN_TYPES.input
+
+
+def __getattr__(name: str) -> type:
+    """The other generated types by their GraphQL names: PerUnitInput, TiersInput, Tier..."""
+    try:
+        return BUILT_IN_TYPES.by_name[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
 
 
 def pricing_type(model: PricingModel) -> Any:
     """The contract's view of a model, from its stored parameters."""
-    p = model.to_params()
-    match model.kind:
-        case PricingKind.PER_UNIT:
-            return PerUnitPricing(unit_price=_decimal(p["unitPrice"]))
-        case PricingKind.GRADUATED:
-            return GraduatedPricing(tiers=_tiers(p))
-        case PricingKind.VOLUME:
-            return VolumePricing(tiers=_tiers(p))
-        case PricingKind.PACKAGE:
-            return PackagePricing(
-                package_size=_decimal(p["packageSize"]),
-                package_price=_decimal(p["packagePrice"]),
-                free_units=_decimal(p.get("freeUnits", 0)),
-            )
-        case PricingKind.BUNDLE:
-            return BundlePricing(
-                included_units=_decimal(p["includedUnits"]),
-                bundle_price=_decimal(p["bundlePrice"]),
-                overage_unit_price=_decimal(p["overageUnitPrice"]),
-            )
-        case PricingKind.FLAT:
-            return FlatPricing(amount=_decimal(p["amount"]))
-        case PricingKind.PERCENTAGE:
-            free_events = p.get("freeEvents")
-            return PercentagePricing(
-                rate=_decimal(p["rate"]),
-                fixed_fee=_decimal(p.get("fixedFee", 0)),
-                free_events=None if free_events is None else int(str(free_events)),
-                free_amount=_optional(p.get("freeAmount")),
-                min_per_event=_optional(p.get("minPerEvent")),
-                max_per_event=_optional(p.get("maxPerEvent")),
-            )
-        case PricingKind.COST_PLUS:
-            return CostPlusPricing(
-                multiplier=_decimal(p["multiplier"]),
-                fixed_fee_per_event=_decimal(p.get("fixedFeePerEvent", 0)),
-            )
-    raise AssertionError(f"unmapped pricing model {model.kind}")
-
-
-@strawberry.input
-class TierInput:
-    up_to: Decimal | None = None
-    unit_price: Decimal
-    flat_fee: Decimal | None = ZERO
-
-
-@strawberry.input
-class PerUnitInput:
-    unit_price: Decimal
-
-
-@strawberry.input
-class TiersInput:
-    tiers: list[TierInput]
-
-
-@strawberry.input
-class PackageInput:
-    package_size: Decimal
-    package_price: Decimal
-    free_units: Decimal | None = ZERO
-
-
-@strawberry.input
-class BundleInput:
-    included_units: Decimal
-    bundle_price: Decimal
-    overage_unit_price: Decimal
-
-
-@strawberry.input
-class FlatInput:
-    amount: Decimal
-
-
-@strawberry.input
-class PercentageInput:
-    rate: Decimal
-    fixed_fee: Decimal | None = ZERO
-    free_events: int | None = None
-    free_amount: Decimal | None = None
-    min_per_event: Decimal | None = None
-    max_per_event: Decimal | None = None
-
-
-@strawberry.input
-class CostPlusInput:
-    multiplier: Decimal
-    fixed_fee_per_event: Decimal | None = ZERO
-
-
-@strawberry.input(one_of=True)
-class PricingInput:
-    per_unit: PerUnitInput | None = strawberry.UNSET
-    graduated: TiersInput | None = strawberry.UNSET
-    volume: TiersInput | None = strawberry.UNSET
-    package: PackageInput | None = strawberry.UNSET
-    bundle: BundleInput | None = strawberry.UNSET
-    flat: FlatInput | None = strawberry.UNSET
-    percentage: PercentageInput | None = strawberry.UNSET
-    cost_plus: CostPlusInput | None = strawberry.UNSET
+    return BUILT_IN_TYPES.output_of(model)
 
 
 @strawberry.input
@@ -223,54 +250,10 @@ class RateLineInput:
     description: str | None = None
 
 
-def _tier_params(tiers: TiersInput) -> dict[str, object]:
-    return {
-        "tiers": [
-            {"upTo": t.up_to, "unitPrice": t.unit_price, "flatFee": t.flat_fee or ZERO}
-            for t in tiers.tiers
-        ]
-    }
-
-
 def pricing_params(pricing: PricingInput) -> tuple[PricingKind, dict[str, object]]:
     """The model and its parameters, still to be validated by the domain."""
-    if pricing.per_unit:
-        return PricingKind.PER_UNIT, {"unitPrice": pricing.per_unit.unit_price}
-    if pricing.graduated:
-        return PricingKind.GRADUATED, _tier_params(pricing.graduated)
-    if pricing.volume:
-        return PricingKind.VOLUME, _tier_params(pricing.volume)
-    if pricing.package:
-        p = pricing.package
-        return PricingKind.PACKAGE, {
-            "packageSize": p.package_size,
-            "packagePrice": p.package_price,
-            "freeUnits": p.free_units or ZERO,
-        }
-    if pricing.bundle:
-        b = pricing.bundle
-        return PricingKind.BUNDLE, {
-            "includedUnits": b.included_units,
-            "bundlePrice": b.bundle_price,
-            "overageUnitPrice": b.overage_unit_price,
-        }
-    if pricing.flat:
-        return PricingKind.FLAT, {"amount": pricing.flat.amount}
-    if pricing.percentage:
-        c = pricing.percentage
-        return PricingKind.PERCENTAGE, {
-            "rate": c.rate,
-            "fixedFee": c.fixed_fee or ZERO,
-            "freeEvents": c.free_events,
-            "freeAmount": c.free_amount,
-            "minPerEvent": c.min_per_event,
-            "maxPerEvent": c.max_per_event,
-        }
-    assert pricing.cost_plus, "@oneOf guarantees exactly one field"
-    return PricingKind.COST_PLUS, {
-        "multiplier": pricing.cost_plus.multiplier,
-        "fixedFeePerEvent": pricing.cost_plus.fixed_fee_per_event or ZERO,
-    }
+    name, params = BUILT_IN_TYPES.params_of(pricing)
+    return PricingKind(name), params
 
 
 def line_drafts(lines: list[RateLineInput]) -> list[RateLineDraft]:

@@ -3,12 +3,21 @@
 from domain.pricing.base import LineState, PricingKind, PricingModel, Tier, UsageFacts
 from domain.pricing.bundle import BundlePricing
 from domain.pricing.cost_plus import CostPlusPricing
+from domain.pricing.details import AmountDetails, AmountPart, total_of
 from domain.pricing.flat import FlatPricing, prorated_flat_amount
 from domain.pricing.graduated import GraduatedPricing
 from domain.pricing.package import PackagePricing
-from domain.pricing.parse import build_pricing, pricing_from_params
+from domain.pricing.parameters import Parameter, Parameters, ParameterType, Presence
 from domain.pricing.per_unit import PerUnitPricing
 from domain.pricing.percentage import PercentagePricing
+from domain.pricing.registry import (
+    PRICING_MODELS,
+    PricingRegistry,
+    build_pricing,
+    input_member,
+    kind_name,
+    pricing_from_params,
+)
 from domain.pricing.running_total import (
     Charge,
     charge_event,
@@ -18,6 +27,9 @@ from domain.pricing.running_total import (
 from domain.pricing.volume import VolumePricing
 
 __all__ = [
+    "PRICING_MODELS",
+    "AmountDetails",
+    "AmountPart",
     "BundlePricing",
     "Charge",
     "CostPlusPricing",
@@ -25,17 +37,25 @@ __all__ = [
     "GraduatedPricing",
     "LineState",
     "PackagePricing",
+    "Parameter",
+    "ParameterType",
+    "Parameters",
     "PerUnitPricing",
     "PercentagePricing",
+    "Presence",
     "PricingKind",
     "PricingModel",
+    "PricingRegistry",
     "Tier",
     "UsageFacts",
     "VolumePricing",
     "build_pricing",
     "charge_event",
+    "input_member",
+    "kind_name",
     "period_amount_micros",
     "pricing_from_params",
     "prorated_flat_amount",
     "running_total_micros",
+    "total_of",
 ]

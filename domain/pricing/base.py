@@ -14,9 +14,19 @@ from decimal import Decimal
 from typing import ClassVar, Protocol
 
 from domain.money import EXACT_CONTEXT, as_decimal, exact_arithmetic
+from domain.pricing.details import AmountDetails
+from domain.pricing.parameters import (
+    DeclaredParameters,
+    Parameter,
+    Parameters,
+    Presence,
+)
 
 
 class PricingKind(enum.Enum):
+    """The built-in models' kinds. The registry keys models by their kind's name (its value), so
+    a model of another enum (a toy in a test) can be registered too."""
+
     PER_UNIT = "PER_UNIT"
     GRADUATED = "GRADUATED"
     VOLUME = "VOLUME"
@@ -44,11 +54,6 @@ def non_negative_decimal(value: object, name: str) -> Decimal:
 
 def optional_non_negative_decimal(value: object, name: str) -> Decimal | None:
     return None if value is None else non_negative_decimal(value, name)
-
-
-def decimal_text(value: Decimal) -> str:
-    """Plain notation for parameters shown to clients: Decimal("1E+3") -> "1000"."""
-    return format(value, "f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +170,10 @@ def add_event_quantity(state: LineState, facts: UsageFacts) -> LineState:
 
 
 class PricingModel(Protocol):
-    kind: ClassVar[PricingKind]
+    # Typed as any Enum: the built-ins' are PricingKind, a model registered elsewhere has its own.
+    kind: ClassVar[enum.Enum]
+    parameters: ClassVar[Parameters]  # declared once: parsing, storage and the schema follow
+    input_type: ClassVar[str | None]  # see DeclaredParameters
 
     def advance(self, state: LineState, facts: UsageFacts) -> LineState:
         """The line's state once the event is counted."""
@@ -175,14 +183,32 @@ class PricingModel(Protocol):
         """Exact (unrounded) amount of the period at this state, q = 0 fees included."""
         ...
 
+    def amount_details(self, state: LineState) -> AmountDetails:
+        """The parts of ``amount(state)``, adding up to it exactly."""
+        ...
+
     def to_params(self) -> dict[str, object]:
         """JSON-safe parameters, decimals as strings, keys camelCase as in the GraphQL contract."""
         ...
 
 
+TIER_PARAMETERS: Parameters = (
+    # Which tiers may leave upTo out depends on their position: parse.py reads tiers as a list.
+    Parameter(
+        "upTo",
+        presence=Presence.OPTIONAL,
+        description="Inclusive upper bound of the tier; null for the last tier.",
+    ),
+    Parameter("unitPrice"),
+    Parameter("flatFee", presence=Presence.DEFAULTED),
+)
+
+
 @dataclass(frozen=True, slots=True)
-class Tier:
+class Tier(DeclaredParameters):
     """Covers (previous tier's up_to, up_to]; up_to None only on the last, unbounded tier."""
+
+    parameters: ClassVar[Parameters] = TIER_PARAMETERS
 
     up_to: Decimal | None
     unit_price: Decimal
@@ -193,13 +219,6 @@ class Tier:
         object.__setattr__(self, "up_to", up_to)
         object.__setattr__(self, "unit_price", non_negative_decimal(self.unit_price, "unit_price"))
         object.__setattr__(self, "flat_fee", non_negative_decimal(self.flat_fee, "flat_fee"))
-
-    def to_params(self) -> dict[str, object]:
-        return {
-            "upTo": None if self.up_to is None else decimal_text(self.up_to),
-            "unitPrice": decimal_text(self.unit_price),
-            "flatFee": decimal_text(self.flat_fee),
-        }
 
 
 def checked_tiers(tiers: Sequence[Tier]) -> tuple[Tier, ...]:

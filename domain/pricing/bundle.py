@@ -6,6 +6,7 @@ an event came (running_total charges it to the first event when one does).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -16,14 +17,20 @@ from domain.pricing.base import (
     PricingKind,
     UsageFacts,
     add_event_quantity,
-    decimal_text,
     non_negative_decimal,
 )
+from domain.pricing.details import AmountDetails, AmountPart, priced_part
+from domain.pricing.parameters import DeclaredParameters, Parameter, Parameters
 
 
 @dataclass(frozen=True, slots=True)
-class BundlePricing:
-    kind: ClassVar[PricingKind] = PricingKind.BUNDLE
+class BundlePricing(DeclaredParameters):
+    kind: ClassVar[enum.Enum] = PricingKind.BUNDLE
+    parameters: ClassVar[Parameters] = (
+        Parameter("includedUnits"),
+        Parameter("bundlePrice"),
+        Parameter("overageUnitPrice"),
+    )
 
     included_units: Decimal
     bundle_price: Decimal
@@ -41,9 +48,11 @@ class BundlePricing:
             overage = max(state.quantity - self.included_units, Decimal(0))
             return self.bundle_price + overage * self.overage_unit_price
 
-    def to_params(self) -> dict[str, object]:
-        return {
-            "includedUnits": decimal_text(self.included_units),
-            "bundlePrice": decimal_text(self.bundle_price),
-            "overageUnitPrice": decimal_text(self.overage_unit_price),
-        }
+    def amount_details(self, state: LineState) -> AmountDetails:
+        included = min(state.quantity, self.included_units)
+        bundle = AmountPart("bundle", self.bundle_price, included, flat_fee=self.bundle_price)
+        with exact_arithmetic():
+            overage = state.quantity - included
+        if not overage:
+            return (bundle,)
+        return bundle, priced_part("overage", overage, self.overage_unit_price)

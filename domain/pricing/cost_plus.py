@@ -5,6 +5,7 @@ An event without a provider cost counts as cost 0 (it still pays the fixed fee).
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import ClassVar
@@ -15,14 +16,23 @@ from domain.pricing.base import (
     PricingKind,
     UsageFacts,
     add_event_quantity,
-    decimal_text,
     non_negative_decimal,
 )
+from domain.pricing.details import AmountDetails, AmountPart, priced_part
+from domain.pricing.parameters import DeclaredParameters, Parameter, Parameters, Presence
 
 
 @dataclass(frozen=True, slots=True)
-class CostPlusPricing:
-    kind: ClassVar[PricingKind] = PricingKind.COST_PLUS
+class CostPlusPricing(DeclaredParameters):
+    kind: ClassVar[enum.Enum] = PricingKind.COST_PLUS
+    parameters: ClassVar[Parameters] = (
+        Parameter(
+            "multiplier",
+            description="Applied to each event's provider cost: 0 rebills nothing, 1.5 rebills "
+            "cost plus half.",
+        ),
+        Parameter("fixedFeePerEvent", presence=Presence.DEFAULTED),
+    )
 
     multiplier: Decimal
     fixed_fee_per_event: Decimal = Decimal(0)
@@ -45,8 +55,9 @@ class CostPlusPricing:
     def amount(self, state: LineState) -> Decimal:
         return state.accumulated
 
-    def to_params(self) -> dict[str, object]:
-        return {
-            "multiplier": decimal_text(self.multiplier),
-            "fixedFeePerEvent": decimal_text(self.fixed_fee_per_event),
-        }
+    def amount_details(self, state: LineState) -> AmountDetails:
+        """The fixed fees of the events counted, and the rest: the multiplied provider costs."""
+        fixed = priced_part("fixed fee per event", Decimal(state.events), self.fixed_fee_per_event)
+        with exact_arithmetic():
+            rebilled_cost = state.accumulated - fixed.amount
+        return AmountPart("provider cost", rebilled_cost, unit_price=self.multiplier), fixed

@@ -6,6 +6,7 @@ starts mid-period.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import ClassVar
@@ -14,9 +15,10 @@ from domain.pricing.base import (
     LineState,
     PricingKind,
     UsageFacts,
-    decimal_text,
     non_negative_decimal,
 )
+from domain.pricing.details import AmountDetails, AmountPart
+from domain.pricing.parameters import DeclaredParameters, Parameter, Parameters
 
 # active/period is often not a terminating decimal (1/3 of a period), so this is the one place
 # that may round, at 80 significant digits. For an amount with at most 12 decimal places, an
@@ -45,8 +47,13 @@ def prorated_flat_amount(amount: Decimal, active_hours: int, period_hours: int) 
 
 
 @dataclass(frozen=True, slots=True)
-class FlatPricing:
-    kind: ClassVar[PricingKind] = PricingKind.FLAT
+class FlatPricing(DeclaredParameters):
+    kind: ClassVar[enum.Enum] = PricingKind.FLAT
+    parameters: ClassVar[Parameters] = (
+        Parameter(
+            "amount", attribute="flat_amount", description="Charged once per billing period."
+        ),
+    )
 
     # Named flat_amount because amount() is the PricingModel method; its parameter is "amount".
     flat_amount: Decimal
@@ -62,5 +69,5 @@ class FlatPricing:
     def amount(self, state: LineState) -> Decimal:
         return self.flat_amount
 
-    def to_params(self) -> dict[str, object]:
-        return {"amount": decimal_text(self.flat_amount)}
+    def amount_details(self, state: LineState) -> AmountDetails:
+        return (AmountPart("flat fee", self.flat_amount, flat_fee=self.flat_amount),)

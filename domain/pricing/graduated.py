@@ -6,6 +6,7 @@ the tier (q > its lower bound); the first tier's flat fee is charged even at q =
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,11 +21,15 @@ from domain.pricing.base import (
     add_event_quantity,
     checked_tiers,
 )
+from domain.pricing.details import AmountDetails, priced_part
+from domain.pricing.parameters import DeclaredParameters, Parameter, Parameters, ParameterType
 
 
 @dataclass(frozen=True, slots=True)
-class GraduatedPricing:
-    kind: ClassVar[PricingKind] = PricingKind.GRADUATED
+class GraduatedPricing(DeclaredParameters):
+    kind: ClassVar[enum.Enum] = PricingKind.GRADUATED
+    parameters: ClassVar[Parameters] = (Parameter("tiers", ParameterType.TIERS),)
+    input_type: ClassVar[str | None] = "TiersInput"  # shared by GRADUATED and VOLUME
 
     tiers: Sequence[Tier]
 
@@ -49,5 +54,17 @@ class GraduatedPricing:
                 lower = tier.up_to
         return total
 
-    def to_params(self) -> dict[str, object]:
-        return {"tiers": [tier.to_params() for tier in self.tiers]}
+    def amount_details(self, state: LineState) -> AmountDetails:
+        """One part per tier q reaches (the first one even at q = 0), as ``amount`` walks them."""
+        q = state.quantity
+        parts = []
+        lower = Decimal(0)
+        with exact_arithmetic():
+            for number, tier in enumerate(self.tiers, start=1):
+                top = q if tier.up_to is None else min(q, tier.up_to)
+                units = max(top - lower, Decimal(0))
+                parts.append(priced_part(f"tier {number}", units, tier.unit_price, tier.flat_fee))
+                if tier.up_to is None or q <= tier.up_to:
+                    break
+                lower = tier.up_to
+        return tuple(parts)

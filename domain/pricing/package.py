@@ -5,6 +5,7 @@ A started package is paid in full, so the event that opens a package is charged 
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -15,14 +16,20 @@ from domain.pricing.base import (
     PricingKind,
     UsageFacts,
     add_event_quantity,
-    decimal_text,
     non_negative_decimal,
 )
+from domain.pricing.details import AmountDetails, AmountPart, priced_part
+from domain.pricing.parameters import DeclaredParameters, Parameter, Parameters, Presence
 
 
 @dataclass(frozen=True, slots=True)
-class PackagePricing:
-    kind: ClassVar[PricingKind] = PricingKind.PACKAGE
+class PackagePricing(DeclaredParameters):
+    kind: ClassVar[enum.Enum] = PricingKind.PACKAGE
+    parameters: ClassVar[Parameters] = (
+        Parameter("packageSize", greater_than_zero=True),
+        Parameter("packagePrice"),
+        Parameter("freeUnits", presence=Presence.DEFAULTED),
+    )
 
     package_size: Decimal
     package_price: Decimal
@@ -53,9 +60,9 @@ class PackagePricing:
         with exact_arithmetic():
             return packages * self.package_price
 
-    def to_params(self) -> dict[str, object]:
-        return {
-            "packageSize": decimal_text(self.package_size),
-            "packagePrice": decimal_text(self.package_price),
-            "freeUnits": decimal_text(self.free_units),
-        }
+    def amount_details(self, state: LineState) -> AmountDetails:
+        packages = priced_part("packages", self.packages(state.quantity), self.package_price)
+        if not self.free_units:
+            return (packages,)
+        free = min(state.quantity, self.free_units)
+        return AmountPart("free units", Decimal(0), free, Decimal(0)), packages

@@ -1,8 +1,9 @@
-"""Building a pricing model from its camelCase parameters, as the GraphQL contract spells them.
+"""Reading a pricing model from its camelCase parameters, as the GraphQL contract spells them.
 
-Every invalid field is reported, each under its path in the input (``lines[0].pricing.tiers[1]
-.upTo``), in one InvalidInputError, so a client can fix a rate card in one round trip. The same
-function reads stored lines back: ``build_pricing(m.kind, m.to_params(), f) == m``.
+What is read comes from the model's declared ``parameters`` (parameters.py). Every invalid field
+is reported, each under its path in the input (``lines[0].pricing.tiers[1].upTo``), in one
+InvalidInputError, so a client can fix a rate card in one round trip. The same function reads
+stored lines back: ``read_model(type(m), m.to_params(), f) == m``.
 """
 
 from __future__ import annotations
@@ -13,33 +14,13 @@ from decimal import Decimal
 from domain.decimal_text import parse_decimal_text
 from domain.errors import FieldProblem, InvalidInputError
 from domain.money import fractional_digits
-from domain.pricing.base import PricingKind, PricingModel, Tier
-from domain.pricing.bundle import BundlePricing
-from domain.pricing.cost_plus import CostPlusPricing
-from domain.pricing.flat import FlatPricing
-from domain.pricing.graduated import GraduatedPricing
-from domain.pricing.package import PackagePricing
-from domain.pricing.per_unit import PerUnitPricing
-from domain.pricing.percentage import PercentagePricing
-from domain.pricing.volume import VolumePricing
+from domain.pricing.base import TIER_PARAMETERS, PricingModel, Tier
+from domain.pricing.parameters import Parameter, Parameters, ParameterType, Presence
 
 MAX_PARAMETER_PLACES = 12
 PARAMETER_LIMIT = Decimal(10**12)  # every decimal parameter must be below it
-MAX_PERCENTAGE_RATE = Decimal(100)
 
-_TIER_KEYS = frozenset({"upTo", "unitPrice", "flatFee"})
-_PARAMETER_KEYS: dict[PricingKind, frozenset[str]] = {
-    PricingKind.PER_UNIT: frozenset({"unitPrice"}),
-    PricingKind.GRADUATED: frozenset({"tiers"}),
-    PricingKind.VOLUME: frozenset({"tiers"}),
-    PricingKind.PACKAGE: frozenset({"packageSize", "packagePrice", "freeUnits"}),
-    PricingKind.BUNDLE: frozenset({"includedUnits", "bundlePrice", "overageUnitPrice"}),
-    PricingKind.FLAT: frozenset({"amount"}),
-    PricingKind.PERCENTAGE: frozenset(
-        {"rate", "fixedFee", "freeEvents", "freeAmount", "minPerEvent", "maxPerEvent"}
-    ),
-    PricingKind.COST_PLUS: frozenset({"multiplier", "fixedFeePerEvent"}),
-}
+_TIER_KEYS = frozenset(p.name for p in TIER_PARAMETERS)
 _ZERO = Decimal(0)
 
 
@@ -115,21 +96,21 @@ class _ParameterReader:
             raise InvalidInputError(list(self.problems))
 
 
-def _read_tiers(reader: _ParameterReader) -> list[Tier]:
-    raw = reader.params.get("tiers")
+def _read_tiers(reader: _ParameterReader, key: str) -> list[Tier]:
+    raw = reader.params.get(key)
     if raw is None:
-        reader.report("tiers", "is required")
+        reader.report(key, "is required")
         return []
     if isinstance(raw, str | bytes) or not isinstance(raw, Sequence):
-        reader.report("tiers", "must be a list of tiers")
+        reader.report(key, "must be a list of tiers")
         return []
     if not raw:
-        reader.report("tiers", "must have at least one tier")
+        reader.report(key, "must have at least one tier")
         return []
     tiers: list[Tier] = []
     previous_up_to: Decimal | None = _ZERO  # None once a bound is invalid: nothing to compare to
     for index, item in enumerate(raw):
-        tier_field = f"{reader.field}.tiers[{index}]"
+        tier_field = f"{reader.path(key)}[{index}]"
         if not isinstance(item, Mapping):
             reader.problems.append(FieldProblem(tier_field, "must be an object"))
             previous_up_to = None
@@ -157,121 +138,78 @@ def _read_tiers(reader: _ParameterReader) -> list[Tier]:
     return tiers
 
 
-def _graduated(reader: _ParameterReader) -> PricingModel:
-    tiers = _read_tiers(reader)
-    reader.stop_if_invalid()
-    return GraduatedPricing(tiers)
-
-
-def _volume(reader: _ParameterReader) -> PricingModel:
-    tiers = _read_tiers(reader)
-    reader.stop_if_invalid()
-    return VolumePricing(tiers)
-
-
-def _per_unit(reader: _ParameterReader) -> PricingModel:
-    unit_price = reader.required("unitPrice")
-    reader.stop_if_invalid()
-    return PerUnitPricing(unit_price)
-
-
-def _package(reader: _ParameterReader) -> PricingModel:
-    size = reader.required("packageSize")
-    price = reader.required("packagePrice")
-    free_units = reader.defaulted("freeUnits", _ZERO)
-    if reader.is_valid("packageSize") and size <= 0:
-        reader.report("packageSize", "must be greater than 0")
-    reader.stop_if_invalid()
-    return PackagePricing(package_size=size, package_price=price, free_units=free_units)
-
-
-def _bundle(reader: _ParameterReader) -> PricingModel:
-    included = reader.required("includedUnits")
-    bundle_price = reader.required("bundlePrice")
-    overage = reader.required("overageUnitPrice")
-    reader.stop_if_invalid()
-    return BundlePricing(
-        included_units=included, bundle_price=bundle_price, overage_unit_price=overage
-    )
-
-
-def _flat(reader: _ParameterReader) -> PricingModel:
-    amount = reader.required("amount")
-    reader.stop_if_invalid()
-    return FlatPricing(amount)
-
-
-def _free_events(reader: _ParameterReader) -> int | None:
-    value = reader.params.get("freeEvents")
+def _read_whole_number(reader: _ParameterReader, key: str) -> int | None:
+    value = reader.params.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        reader.report("freeEvents", "must be a whole number")
+        reader.report(key, "must be a whole number")
         return None
     if value < 0:
-        reader.report("freeEvents", "must not be negative")
+        reader.report(key, "must not be negative")
         return None
     return value
 
 
-def _percentage(reader: _ParameterReader) -> PricingModel:
-    rate = reader.required("rate")
-    fixed_fee = reader.defaulted("fixedFee", _ZERO)
-    free_events = _free_events(reader)
-    free_amount = reader.optional("freeAmount")
-    min_fee = reader.optional("minPerEvent")
-    max_fee = reader.optional("maxPerEvent")
-    if reader.is_valid("rate") and rate > MAX_PERCENTAGE_RATE:
-        reader.report("rate", f"must be at most {MAX_PERCENTAGE_RATE} (percent)")
-    if min_fee is not None and max_fee is not None and min_fee > max_fee:
-        reader.report("maxPerEvent", "must not be less than minPerEvent")
-    reader.stop_if_invalid()
-    return PercentagePricing(
-        rate=rate,
-        fixed_fee=fixed_fee,
-        free_events=free_events,
-        free_amount=free_amount,
-        min_per_event=min_fee,
-        max_per_event=max_fee,
-    )
+def _read(reader: _ParameterReader, parameter: Parameter) -> object:
+    """The parameter's value; None or a placeholder when it is invalid (a problem is recorded).
 
-
-def _cost_plus(reader: _ParameterReader) -> PricingModel:
-    multiplier = reader.required("multiplier")
-    fixed_fee = reader.defaulted("fixedFeePerEvent", _ZERO)
-    reader.stop_if_invalid()
-    return CostPlusPricing(multiplier=multiplier, fixed_fee_per_event=fixed_fee)
-
-
-_BUILDERS: dict[PricingKind, Callable[[_ParameterReader], PricingModel]] = {
-    PricingKind.PER_UNIT: _per_unit,
-    PricingKind.GRADUATED: _graduated,
-    PricingKind.VOLUME: _volume,
-    PricingKind.PACKAGE: _package,
-    PricingKind.BUNDLE: _bundle,
-    PricingKind.FLAT: _flat,
-    PricingKind.PERCENTAGE: _percentage,
-    PricingKind.COST_PLUS: _cost_plus,
-}
-
-
-def build_pricing(kind: PricingKind, params: Mapping[str, object], field: str) -> PricingModel:
-    """The model of ``kind`` from its camelCase parameters (decimals as Decimal, str or int).
-
-    Raises one InvalidInputError listing every invalid field under ``field``; TypeError for a
-    float anywhere, since a float cannot hold a price exactly.
+    A DEFAULTED parameter left out or null takes its default, an OPTIONAL one is None.
     """
-    if not isinstance(kind, PricingKind):
-        raise TypeError(f"kind must be a PricingKind, not {type(kind).__name__}")
+    key = parameter.name
+    if parameter.type is ParameterType.TIERS:
+        return _read_tiers(reader, key)  # a tier list is always required
+    if parameter.presence is Presence.REQUIRED and reader.params.get(key) is None:
+        reader.report(key, "is required")
+        return None
+    value: Decimal | int | None
+    if parameter.type is ParameterType.WHOLE_NUMBER:
+        value = _read_whole_number(reader, key)
+    else:
+        value = reader.optional(key)
+    if value is None and parameter.presence is Presence.DEFAULTED:
+        return parameter.default
+    return value
+
+
+def _check_bounds(
+    reader: _ParameterReader, parameter: Parameter, values: Mapping[str, object]
+) -> None:
+    """The declared bounds of a parameter read without a problem."""
+    key = parameter.name
+    value = values[key]
+    if not isinstance(value, Decimal | int) or not reader.is_valid(key):
+        return
+    if parameter.greater_than_zero and value <= 0:
+        reader.report(key, "must be greater than 0")
+    if parameter.at_most is not None and value > parameter.at_most:
+        unit = f" ({parameter.at_most_unit})" if parameter.at_most_unit else ""
+        reader.report(key, f"must be at most {parameter.at_most}{unit}")
+    other = parameter.not_less_than
+    if other is not None:
+        floor = values.get(other)
+        if isinstance(floor, Decimal | int) and value < floor:
+            reader.report(key, f"must not be less than {other}")
+
+
+def read_model(
+    model: Callable[..., PricingModel],
+    parameters: Parameters,
+    params: Mapping[str, object],
+    field: str,
+) -> PricingModel:
+    """``model`` built from its camelCase ``params``, read as its ``parameters`` declare.
+
+    Raises one InvalidInputError listing every invalid field under ``field``: unknown keys first,
+    then each parameter in declaration order, then each one's bounds; TypeError for a float
+    anywhere, since a float cannot hold a price exactly.
+    """
     if not isinstance(params, Mapping):
         raise TypeError(f"params must be a mapping, not {type(params).__name__}")
     reader = _ParameterReader(params, field, [])
-    reader.reject_unknown_keys(_PARAMETER_KEYS[kind])
-    return _BUILDERS[kind](reader)
-
-
-def pricing_from_params(
-    kind_name: str, params: Mapping[str, object], field: str = "pricing"
-) -> PricingModel:
-    """A stored line's model from its kind's name and the ``to_params()`` it was saved with."""
-    return build_pricing(PricingKind(kind_name), params, field)
+    reader.reject_unknown_keys(frozenset(p.name for p in parameters))
+    values = {p.name: _read(reader, p) for p in parameters}
+    for parameter in parameters:
+        _check_bounds(reader, parameter, values)
+    reader.stop_if_invalid()
+    return model(**{p.attribute: values[p.name] for p in parameters})

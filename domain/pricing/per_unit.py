@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import ClassVar
@@ -12,14 +13,16 @@ from domain.pricing.base import (
     PricingKind,
     UsageFacts,
     add_event_quantity,
-    decimal_text,
     non_negative_decimal,
 )
+from domain.pricing.details import AmountDetails, priced_part
+from domain.pricing.parameters import DeclaredParameters, Parameter, Parameters
 
 
 @dataclass(frozen=True, slots=True)
-class PerUnitPricing:
-    kind: ClassVar[PricingKind] = PricingKind.PER_UNIT
+class PerUnitPricing(DeclaredParameters):
+    kind: ClassVar[enum.Enum] = PricingKind.PER_UNIT
+    parameters: ClassVar[Parameters] = (Parameter("unitPrice"),)
 
     unit_price: Decimal
 
@@ -34,5 +37,5 @@ class PerUnitPricing:
         # local context on the hot path (twice per ingested event).
         return EXACT_CONTEXT.multiply(state.quantity, self.unit_price)
 
-    def to_params(self) -> dict[str, object]:
-        return {"unitPrice": decimal_text(self.unit_price)}
+    def amount_details(self, state: LineState) -> AmountDetails:
+        return (priced_part("units", state.quantity, self.unit_price),)

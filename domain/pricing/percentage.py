@@ -9,6 +9,7 @@ has run out before the first event. An event without an amount counts as amount 
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import ClassVar
@@ -18,17 +19,38 @@ from domain.pricing.base import (
     LineState,
     PricingKind,
     UsageFacts,
-    decimal_text,
     non_negative_decimal,
     optional_non_negative_decimal,
 )
+from domain.pricing.details import AmountDetails, AmountPart
+from domain.pricing.parameters import (
+    DeclaredParameters,
+    Parameter,
+    Parameters,
+    ParameterType,
+    Presence,
+)
 
 _HUNDRED = Decimal(100)
+MAX_PERCENTAGE_RATE = _HUNDRED
 
 
 @dataclass(frozen=True, slots=True)
-class PercentagePricing:
-    kind: ClassVar[PricingKind] = PricingKind.PERCENTAGE
+class PercentagePricing(DeclaredParameters):
+    kind: ClassVar[enum.Enum] = PricingKind.PERCENTAGE
+    parameters: ClassVar[Parameters] = (
+        Parameter(
+            "rate",
+            at_most=MAX_PERCENTAGE_RATE,
+            at_most_unit="percent",
+            description="Percent of each event's amount: 2.9 means 2.9%.",
+        ),
+        Parameter("fixedFee", presence=Presence.DEFAULTED),
+        Parameter("freeEvents", ParameterType.WHOLE_NUMBER, Presence.OPTIONAL),
+        Parameter("freeAmount", presence=Presence.OPTIONAL),
+        Parameter("minPerEvent", presence=Presence.OPTIONAL),
+        Parameter("maxPerEvent", presence=Presence.OPTIONAL, not_less_than="minPerEvent"),
+    )
 
     rate: Decimal  # percent: 2.9 means 2.9%
     fixed_fee: Decimal = Decimal(0)
@@ -106,15 +128,11 @@ class PercentagePricing:
         # The fees were fixed event by event; a period without events costs 0.
         return state.accumulated
 
-    def to_params(self) -> dict[str, object]:
-        def optional(value: Decimal | None) -> str | None:
-            return None if value is None else decimal_text(value)
-
-        return {
-            "rate": decimal_text(self.rate),
-            "fixedFee": decimal_text(self.fixed_fee),
-            "freeEvents": self.free_events,
-            "freeAmount": optional(self.free_amount),
-            "minPerEvent": optional(self.min_per_event),
-            "maxPerEvent": optional(self.max_per_event),
-        }
+    def amount_details(self, state: LineState) -> AmountDetails:
+        """The fees of the events counted (each fixed when it came, clamped), and the free
+        amount they used, which costs nothing. The events' amounts are not kept in the state."""
+        fees = AmountPart("event fees", state.accumulated, Decimal(state.events))
+        if self.free_amount is None:
+            return (fees,)
+        free = AmountPart("free amount", Decimal(0), state.free_amount_used, Decimal(0))
+        return free, fees

@@ -6,6 +6,7 @@ lowers the period's total, so the event that crosses gets a negative charge (a c
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,11 +21,15 @@ from domain.pricing.base import (
     add_event_quantity,
     checked_tiers,
 )
+from domain.pricing.details import AmountDetails, priced_part
+from domain.pricing.parameters import DeclaredParameters, Parameter, Parameters, ParameterType
 
 
 @dataclass(frozen=True, slots=True)
-class VolumePricing:
-    kind: ClassVar[PricingKind] = PricingKind.VOLUME
+class VolumePricing(DeclaredParameters):
+    kind: ClassVar[enum.Enum] = PricingKind.VOLUME
+    parameters: ClassVar[Parameters] = (Parameter("tiers", ParameterType.TIERS),)
+    input_type: ClassVar[str | None] = "TiersInput"  # shared by GRADUATED and VOLUME
 
     tiers: Sequence[Tier]
 
@@ -47,5 +52,9 @@ class VolumePricing:
         with exact_arithmetic():
             return tier.flat_fee + tier.unit_price * state.quantity
 
-    def to_params(self) -> dict[str, object]:
-        return {"tiers": [tier.to_params() for tier in self.tiers]}
+    def amount_details(self, state: LineState) -> AmountDetails:
+        """The one tier that prices every unit."""
+        tier = self.tier_for(state.quantity)
+        number = self.tiers.index(tier) + 1
+        part = priced_part(f"tier {number}", state.quantity, tier.unit_price, tier.flat_fee)
+        return (part,)
