@@ -8,16 +8,18 @@ portal, of another source) filters down to an empty page, exactly like an unknow
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from uuid import UUID
 
 from domain.access import Caller, Role
+from domain.billing.period import period_under
 from domain.errors import InvalidInputError
 from domain.paging import Page, PageRequest
-from domain.periods import BillingPeriod, calendar_month
+from domain.periods import BillingPeriod
 from domain.tenancy import Source
 from domain.text import is_storable_text
 from domain.usage import UsageCriteria, UsageEventRecord
-from domain.usage_summary import MeterUsageTotal
+from domain.usage_summary import MeterUsageTotal, totals_within
 from domain.wallet.ledger import WalletTransaction
 from domain.wallet.wallet import Wallet
 from services import clock, visibility
@@ -87,17 +89,33 @@ async def get_usage_event(caller: Caller, event_id: int) -> UsageEventRecord | N
 async def usage_summary(
     caller: Caller, source: Source, period: BillingPeriod | None = None
 ) -> list[MeterUsageTotal]:
-    """Per meter over the period (default: the current calendar month), from the rollups.
+    """Per meter over the period (default: the tenant's current billing period), from the
+    rollups.
 
     Rollups are hourly: an hour counts when it starts inside [start, end).
     """
-    if period is None:
-        period = calendar_month(clock.utc_now())
-    elif period.end <= period.start:
+    if period is not None and period.end <= period.start:
         raise InvalidInputError.single("period.end", "The period must end after it starts.")
     if not caller.sees_source(source.tenant_id, source.id):
         return []
+    if period is None:
+        return await _current_period_summary(source)
     return await usage_log.usage_summary(source.tenant_id, source.id, period.start, period.end)
+
+
+# Every billing period lies within this much of any instant it contains (domain.billing.period).
+_PERIOD_REACH = timedelta(days=63)
+
+
+async def _current_period_summary(source: Source) -> list[MeterUsageTotal]:
+    """The tenant's billing period is known from its anchors, which come with the usage: the
+    days around now are read in the statement that reads the tenant, and the period's kept."""
+    now = clock.utc_now()
+    anchors, days = await usage_log.daily_usage(
+        source.tenant_id, source.id, now - _PERIOD_REACH, now + _PERIOD_REACH
+    )
+    period = period_under(anchors, now)
+    return totals_within(days, period.start, period.end)
 
 
 async def transaction_usage(

@@ -8,7 +8,7 @@ Every function takes the tenant scope first (None: the platform, all tenants). T
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,12 +17,14 @@ from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
 from domain.paging import Page, PageRequest
+from domain.periods import AnchorChange
 from domain.usage import UsageCriteria, UsageEventRecord
-from domain.usage_summary import MeterUsageTotal
+from domain.usage_summary import DailyUsage, MeterUsageTotal
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.models import UsageEvent, UsageRollup
-from storage.sql import Params
+from storage.sql import Params, id_value
+from storage.tenants import anchors_from_text
 
 # Event ids are a BIGINT sequence: anything outside it names no event.
 MAX_EVENT_ID = 2**63 - 1
@@ -158,6 +160,51 @@ async def usage_summary(
         )
         for row in rows
     ]
+
+
+async def daily_usage(
+    tenant_id: UUID, source_id: UUID, start: datetime, end: datetime
+) -> tuple[tuple[AnchorChange, ...], list[DailyUsage]]:
+    """The tenant's billing anchors, and per meter and UTC day the rollup hours starting in
+    [start, end): one statement, for a caller that learns the period from the anchors."""
+    postgres = is_postgres()
+    params = Params(postgres)
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    source = params.add(id_value(source_id, postgres), "uuid")
+    since, until = params.add(start, "timestamptz"), params.add(end, "timestamptz")
+    # Stored in UTC: PostgreSQL truncates the instant, SQLite's text starts with its date.
+    day = "date_trunc('day', r.hour AT TIME ZONE 'UTC')" if postgres else "substr(r.hour, 1, 10)"
+    rows = await connection().execute_query_dict(
+        f"SELECT r.meter_id AS meter, {day} AS day, SUM(r.quantity_micros) AS quantity, "
+        "SUM(r.events) AS events, SUM(r.wholesale_micros) AS wholesale, "
+        "SUM(r.retail_micros) AS retail, t.currency AS currency, t.billing_anchors AS anchors "
+        "FROM usage_rollups r JOIN tenants t ON t.id = r.tenant_id "
+        f"WHERE r.tenant_id = {tenant} AND r.source_id = {source} "
+        f"AND r.hour >= {since} AND r.hour < {until} "
+        f"GROUP BY r.meter_id, {day}, t.currency, t.billing_anchors",
+        params.values,
+    )
+    anchors = anchors_from_text(str(rows[0]["anchors"])) if rows else ()
+    return anchors, [
+        DailyUsage(
+            _midnight(row["day"]),
+            MeterUsageTotal(
+                meter=str(row["meter"]),
+                currency=str(row["currency"]),
+                quantity_micros=int(row["quantity"]),
+                events=int(row["events"]),
+                wholesale_micros=int(row["wholesale"]),
+                retail_micros=int(row["retail"]),
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _midnight(day: object) -> datetime:
+    if isinstance(day, datetime):  # PostgreSQL: a naive timestamp of the UTC day
+        return day.replace(tzinfo=UTC)
+    return datetime.fromisoformat(f"{day}T00:00:00+00:00")
 
 
 async def first_usage_of_transactions(
