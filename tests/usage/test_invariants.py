@@ -11,7 +11,14 @@ from typing import TypeVar
 
 import pytest
 
-from domain.pricing import LineState, PricingKind, UsageFacts, build_pricing, period_amount_micros
+from domain.pricing import (
+    PRICING_MODELS,
+    LineState,
+    PricingKind,
+    UsageFacts,
+    build_pricing,
+    period_amount_micros,
+)
 from domain.rate_card import RateCardKind, RateLineDraft
 from domain.usage import MAX_GRAPHQL_EVENTS, UsageEventDraft, UsageOutcome
 from services import rate_cards, sources
@@ -101,12 +108,13 @@ async def test_the_same_key_with_another_payload_is_a_conflict_even_when_racing(
     assert wallets[agency.source_wallet] == -stored[0]["quantity_micros"] * 20_000 // 1_000_000
 
 
-# One meter per usage model: the retail card prices each differently.
-MODELS: list[tuple[str, PricingKind, dict[str, object]]] = [
-    ("message_response", PricingKind.PER_UNIT, {"unitPrice": Decimal("0.0123457")}),
-    (
+# One example per registered pricing kind: the meter it prices on the test's retail card and its
+# parameters. test_every_registered_kind_has_an_example fails for a kind left out.
+NOT_RATED_BY_EVENTS = "charged once per period by accrual; a FLAT line prices no meter"
+EXAMPLES: dict[str, tuple[str, dict[str, object]] | str] = {
+    PricingKind.PER_UNIT.value: ("message_response", {"unitPrice": Decimal("0.0123457")}),
+    PricingKind.GRADUATED.value: (
         "voice_minute",
-        PricingKind.GRADUATED,
         {
             "tiers": [
                 {"upTo": Decimal("10"), "unitPrice": Decimal("0.05"), "flatFee": Decimal("1")},
@@ -119,9 +127,8 @@ MODELS: list[tuple[str, PricingKind, dict[str, object]]] = [
             ]
         },
     ),
-    (
+    PricingKind.VOLUME.value: (
         "sms_message",
-        PricingKind.VOLUME,
         {
             "tiers": [
                 {"upTo": Decimal("10"), "unitPrice": Decimal("0.09"), "flatFee": Decimal("0.25")},
@@ -130,27 +137,25 @@ MODELS: list[tuple[str, PricingKind, dict[str, object]]] = [
             ]
         },
     ),
-    (
+    PricingKind.PACKAGE.value: (
         "chat_conversation",
-        PricingKind.PACKAGE,
         {
             "packageSize": Decimal("7"),
             "packagePrice": Decimal("1.111111"),
             "freeUnits": Decimal("3"),
         },
     ),
-    (
+    PricingKind.BUNDLE.value: (
         "email_automation",
-        PricingKind.BUNDLE,
         {
             "includedUnits": Decimal("12"),
             "bundlePrice": Decimal("4.99"),
             "overageUnitPrice": Decimal("0.0377777"),
         },
     ),
-    (
+    PricingKind.FLAT.value: NOT_RATED_BY_EVENTS,
+    PricingKind.PERCENTAGE.value: (
         "workflow_run",
-        PricingKind.PERCENTAGE,
         {
             "rate": Decimal("2.9"),
             "fixedFee": Decimal("0.3"),
@@ -160,20 +165,35 @@ MODELS: list[tuple[str, PricingKind, dict[str, object]]] = [
             "maxPerEvent": Decimal("2.5"),
         },
     ),
-    (
+    PricingKind.COST_PLUS.value: (
         "ai_tokens",
-        PricingKind.COST_PLUS,
         {
             "multiplier": Decimal("1.333333"),
             "fixedFeePerEvent": Decimal("0.000101"),
         },
     ),
+}
+
+# One meter per usage model: the retail card prices each differently.
+MODELS: list[tuple[str, PricingKind, dict[str, object]]] = [
+    (example[0], PricingKind(name), example[1])
+    for name, example in EXAMPLES.items()
+    if not isinstance(example, str)
 ]
 
 
-def random_events(source_id: object, rng: random.Random) -> list[UsageEventDraft]:
+def test_every_registered_kind_has_an_example() -> None:
+    assert list(EXAMPLES) == list(PRICING_MODELS.names())
+
+
+Model = tuple[str, PricingKind, dict[str, object]]
+
+
+def random_events(
+    source_id: object, rng: random.Random, models: list[Model] = MODELS
+) -> list[UsageEventDraft]:
     drafts = []
-    for meter, _, _ in MODELS:
+    for meter, _, _ in models:
         for _ in range(rng.randint(15, 30)):
             drafts.append(
                 event(
@@ -188,21 +208,21 @@ def random_events(source_id: object, rng: random.Random) -> list[UsageEventDraft
     return drafts
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-async def test_event_charges_add_up_to_the_period_amount_for_every_model(
-    db: Database, agency: Agency, seed: int
-) -> None:
-    rng = random.Random(seed)
+async def charged_and_expected(
+    agency: Agency, models: list[Model], rng: random.Random
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Random events on a retail card of ``models``, recorded in five batches: what each meter
+    was charged, and its period amount rated in one go."""
     card = await rate_cards.create_rate_card(
         PLATFORM,
         tenant_id=agency.tenant_id,
         name="Every model",
         kind=RateCardKind.RETAIL,
         currency=None,
-        lines=[RateLineDraft(m, k, p) for m, k, p in MODELS],
+        lines=[RateLineDraft(m, k, p) for m, k, p in models],
     )
     await sources.assign_rate_card(PLATFORM, agency.source_id, card.id)
-    drafts = random_events(agency.source_id, rng)
+    drafts = random_events(agency.source_id, rng, models)
     cut = sorted(rng.sample(range(1, len(drafts)), 4))
     batches = [drafts[a:b] for a, b in zip([0, *cut], [*cut, len(drafts)], strict=True)]
 
@@ -214,7 +234,7 @@ async def test_event_charges_add_up_to_the_period_amount_for_every_model(
     )
     charged = {r["meter_id"]: int(r["retail"]) for r in stored}
     expected = {}
-    for meter, kind, params in MODELS:
+    for meter, kind, params in models:
         model = build_pricing(kind, params, "test")
         state = LineState()
         for draft in [d for d in drafts if d.meter == meter]:
@@ -222,9 +242,37 @@ async def test_event_charges_add_up_to_the_period_amount_for_every_model(
                 state, UsageFacts(draft.quantity, draft.amount, draft.provider_cost)
             )
         expected[meter] = period_amount_micros(model, state)
+    return charged, expected
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_event_charges_add_up_to_the_period_amount_for_every_model(
+    db: Database, agency: Agency, seed: int
+) -> None:
+    charged, expected = await charged_and_expected(agency, MODELS, random.Random(seed))
+
     assert charged == expected
     wallets = await balances()
     assert wallets[agency.source_wallet] == -sum(expected.values())
+    assert await ledger_matches_balances()
+
+
+@pytest.mark.parametrize("name", PRICING_MODELS.names())
+async def test_each_registered_kind_s_event_charges_add_up_to_its_period_amount(
+    db: Database, agency: Agency, name: str
+) -> None:
+    example = EXAMPLES[name]
+    if isinstance(example, str):
+        pytest.skip(f"{name} is {example}")
+    meter, params = example
+
+    charged, expected = await charged_and_expected(
+        agency, [(meter, PricingKind(name), params)], random.Random(11)
+    )
+
+    assert charged == expected
+    wallets = await balances()
+    assert wallets[agency.source_wallet] == -expected[meter]
     assert await ledger_matches_balances()
 
 
