@@ -1,0 +1,56 @@
+"""Who is calling, and the API keys they hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from api.context import Info
+from api.ids import encode_id
+from api.schema.accounts import SourceNode, TenantNode
+from api.schema.common import Node
+from api.schema.enums import Role
+from domain import access
+
+
+@strawberry.type(name="ApiKey")
+class ApiKeyNode(Node):
+    name: str
+    role: Role
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, key: access.ApiKey) -> ApiKeyNode:
+        return cls(
+            id=strawberry.ID(encode_id("ApiKey", key.id)),
+            name=key.name,
+            role=key.role,
+            prefix=key.prefix,
+            created_at=key.created_at,
+            last_used_at=key.last_used_at,
+            revoked_at=key.revoked_at,
+        )
+
+
+@strawberry.type
+class Viewer:
+    role: Role
+    caller: strawberry.Private[access.Caller]
+
+    @strawberry.field
+    async def tenant(self, info: Info) -> TenantNode | None:
+        if self.caller.tenant_id is None:
+            return None
+        tenant = await info.context.loaders.tenant_by_id.get(self.caller.tenant_id)
+        return None if tenant is None else TenantNode.of(tenant)
+
+    @strawberry.field
+    async def source(self, info: Info) -> SourceNode | None:
+        if self.caller.source_id is None:
+            return None
+        source = await info.context.loaders.source_by_id.get(self.caller.source_id)
+        return None if source is None else SourceNode.of(source)
