@@ -42,12 +42,10 @@ from domain.rate_card import Settlement, version_in_force
 from domain.tenancy import Tenant
 from domain.usage_rating import RatingVersion, RunningTotals, SideRating
 from domain.wallet.ledger import TransactionKind, WalletTransaction
-from services import clock, events
+from services import clock
+from services.money_movement import MoneyMovement, WalletMove
 from storage import accrual as rows
 from storage import tenants
-from storage.database import transaction
-from storage.ledger import WalletMove, move_wallets, update_suspensions
-from storage.locks import lock_tenants
 from storage.usage_ingest import rating_versions, running_totals, save_running_totals
 
 
@@ -137,8 +135,7 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
     plan = await _plan(tenant_id, hour)
     if plan is None:
         return None
-    async with transaction():
-        await lock_tenants([tenant_id])
+    async with MoneyMovement([tenant_id]) as money:
         next_hour = await _next_hour(plan.tenant)
         if hour < next_hour:
             return None  # accrued already, or before the tenant existed
@@ -150,16 +147,12 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
             return None
         charges = await _rate_gauges(plan)
         flat = await _flat_fees(plan)
-        recorded = await move_wallets(_moves(plan, charges, TransactionKind.ACCRUAL), now)
-        flat_recorded = await move_wallets(_flat_moves(plan, flat), now)
+        # The unit of work checks the floor of every source wallet debited before commit.
+        recorded = await money.move(_moves(plan, charges, TransactionKind.ACCRUAL), now)
+        flat_recorded = await money.move(_flat_moves(plan, flat), now)
         await rows.insert_accruals([c.row(plan, recorded) for c in charges])
         await rows.insert_flat_fees([f.row(plan, flat_recorded) for f in flat])
         await rows.insert_gauge_rollups(tenant_id, hour)
-        # Only a wallet that was debited can have crossed its floor.
-        debited = {c.source.id for c in charges if c.debits_source}
-        debited |= {f.source.id for f in flat if f.owner(plan) == f.source.id}
-        await update_suspensions(sorted(debited, key=str))
-    await events.wallets_changed([*recorded.values(), *flat_recorded.values()])
     return HourAccrual(
         tenant_id=tenant_id,
         hour=hour,

@@ -1,13 +1,23 @@
-"""Events the services publish, always after their transaction has committed."""
+"""Publishing committed events to the process's broadcaster (live subscribers).
+
+Only what the outbox holds is published, after its transaction committed (services.money_movement)
+or later by the relay (services.outbox_relay): a subscriber never sees a balance that was rolled
+back. Every event goes out on OUTBOX in an envelope carrying its event id, which a receiver
+deduplicates on (the relay may publish an event twice); a balance event also goes out on WALLETS
+as the message wallet subscribers have always been sent.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from adapters.broadcaster import Broadcaster, InProcessBroadcaster
-from domain.wallet.ledger import WalletTransaction
+from domain.outbox import BALANCE_UPDATED
+from storage.outbox import OutboxEntry
 
 WALLETS = "wallets"
+OUTBOX = "outbox"
 
 _broadcaster: Broadcaster = InProcessBroadcaster()
 
@@ -22,19 +32,20 @@ def use_broadcaster(chosen: Broadcaster) -> None:
     _broadcaster = chosen
 
 
-async def wallets_changed(entries: Iterable[WalletTransaction]) -> None:
-    """One message per transaction, carrying the balance it left: call after the commit, so a
-    subscriber never sees a balance that was rolled back."""
+async def publish(entries: Iterable[OutboxEntry]) -> None:
+    """One message per event: call after the commit that wrote them."""
     for entry in entries:
+        payload = json.loads(entry.payload)
+        if entry.type == BALANCE_UPDATED:
+            # walletId, tenantId, transactionId, kind, amountMicros, balanceMicros, at
+            await _broadcaster.publish(WALLETS, payload)
         await _broadcaster.publish(
-            WALLETS,
+            OUTBOX,
             {
-                "walletId": str(entry.wallet_id),
+                "eventId": str(entry.event_id),
+                "type": entry.type,
                 "tenantId": str(entry.tenant_id),
-                "transactionId": entry.id,
-                "kind": entry.kind.value,
-                "amountMicros": entry.amount_micros,
-                "balanceMicros": entry.balance_after_micros,
-                "at": entry.occurred_at.isoformat(),
+                "createdAt": entry.created_at.isoformat(),
+                "data": payload,
             },
         )

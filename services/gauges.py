@@ -27,9 +27,8 @@ from domain.meters import STORAGE, USER_SEAT
 from domain.money import MICROS_PER_UNIT
 from domain.tenancy import Source, SourceStatus
 from services import clock, visibility
+from services.money_movement import MoneyMovement
 from storage import accrual, gauges
-from storage.database import transaction
-from storage.locks import lock_tenants
 
 
 async def set_seats(
@@ -67,8 +66,9 @@ def _raise_if_problems(
 async def _change(
     caller: Caller, source: Source, meter: str, level_micros: int, effective_at: datetime | None
 ) -> Source:
-    async with transaction():
-        await lock_tenants([source.tenant_id])
+    # A unit of work that moves no money: it holds the tenant's money-moving lock, so a level
+    # is never inserted into an hour an accrual is closing.
+    async with MoneyMovement([source.tenant_id]):
         # Read under the lock: an accrual that ran while this call waited is seen here, and a
         # default "now" is never older than the hour it just closed.
         now = clock.utc_now()

@@ -31,9 +31,9 @@ from domain.tenancy import (
 from domain.text import is_storable_text
 from services import payments, visibility
 from services import rate_cards as rate_cards_service
+from services.money_movement import MoneyMovement
 from storage import sources, wallets
 from storage.database import transaction
-from storage.ledger import update_suspensions
 
 CUSTOMER_PROVIDER_UNAVAILABLE = (
     "Stripe could not be reached or did not answer in time, so rebilling stays off: switch it "
@@ -104,10 +104,10 @@ async def update_source(
                 "account first, or turn rebilling off for this source.",
             )
         changes["billing_mode"] = billing_mode
-    async with transaction():
+    async with MoneyMovement([source.tenant_id]) as money:
         await sources.update_source(source.id, changes)
         # Whether the wallet's floor binds depends on the billing mode.
-        await update_suspensions([source.id])
+        await money.update_suspensions([source.id])
         return await _reread(source.id)
 
 
@@ -125,10 +125,10 @@ async def set_source_rebilling(caller: Caller, source_id: UUID | None, enabled: 
             customer_id = await _create_stripe_customer(tenant, source)
             if customer_id is not None:
                 changes["stripe_customer_id"] = customer_id
-    async with transaction():
+    async with MoneyMovement([source.tenant_id]) as money:
         await sources.update_source(source.id, changes)
         # Only a rebilled source pays from its wallet, so only then does its floor bind.
-        await update_suspensions([source.id])
+        await money.update_suspensions([source.id])
         return await _reread(source.id)
 
 

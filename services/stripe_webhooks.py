@@ -4,6 +4,8 @@ Stripe delivers events more than once and out of order. Each event is applied in
 transaction that first records its id (unique): a redelivery finds it recorded and does nothing.
 A PaymentIntent credits its wallet once even through two different event ids: the top-up row is
 locked (with the tenant's money-moving lock) and carries the transaction that credited it.
+The transaction is a money unit of work (services.money_movement): the balance, the source's
+suspension and the outbound events (top_up.succeeded, reload.failed, ...) commit together.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ from adapters.stripe_webhooks import (
     event_of,
     verify_signature,
 )
+from domain.outbox import (
+    ReloadFailed,
+    ReloadRefunded,
+    ReloadSucceeded,
+    TopUpFailed,
+    TopUpRefunded,
+    TopUpSucceeded,
+)
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.reloads import AUTO_RELOAD_DESCRIPTION, ReloadStatus, WalletReload
 from domain.wallet.top_ups import (
@@ -34,11 +44,9 @@ from domain.wallet.top_ups import (
     StripeTopUp,
     TopUpStatus,
 )
-from services import events
 from services.clock import utc_now
-from storage import ledger, reloads, stripe_top_ups
-from storage.database import transaction
-from storage.locks import lock_tenants
+from services.money_movement import MoneyMovement, WalletMove
+from storage import reloads, stripe_top_ups
 
 # The edge (api/webhooks.py) verifies and parses through this module: the adapter's names.
 __all__ = [
@@ -62,7 +70,6 @@ class WebhookOutcome:
 
 async def handle(event: StripeEvent) -> WebhookOutcome:
     """Applies a verified event once; a redelivered id is acknowledged and does nothing."""
-    published: list[WalletTransaction] = []
     top_up = await _top_up_of(event)
     reload = None if top_up is not None else await _reload_of(event)
     if top_up is not None:
@@ -71,7 +78,7 @@ async def handle(event: StripeEvent) -> WebhookOutcome:
         tenant_id = reload.tenant_id
     else:
         tenant_id = await _tenant_of(event)
-    async with transaction():
+    async with MoneyMovement() as money:
         fresh = await stripe_top_ups.record_event(
             event_id=event.id,
             event_type=event.type,
@@ -85,27 +92,25 @@ async def handle(event: StripeEvent) -> WebhookOutcome:
         if tenant_id is not None:
             # The tenant's money-moving lock: one credit at a time per tenant, in the same order
             # as ingestion and accrual take it.
-            await lock_tenants([tenant_id])
+            await money.lock([tenant_id])
         if top_up is not None and isinstance(event, PaymentSucceeded):
-            effect = await _succeeded(top_up.id, event, published)
+            effect = await _succeeded(money, top_up.id, event)
         elif top_up is not None and isinstance(event, PaymentFailed):
-            effect = await _failed(top_up.id, event)
+            effect = await _failed(money, top_up.id, event)
         elif top_up is not None and isinstance(event, ChargeRefunded):
-            effect = await _refunded(top_up.id, event, published)
+            effect = await _refunded(money, top_up.id, event)
         elif reload is not None and isinstance(event, PaymentSucceeded):
             effect = await _reload_succeeded(
-                reload.id, event.intent_reference, event.received_micros, published
+                money, reload.id, event.intent_reference, event.received_micros
             )
         elif reload is not None and isinstance(event, PaymentFailed):
-            effect = await _reload_failed(reload.id, event)
+            effect = await _reload_failed(money, reload.id, event)
         elif reload is not None and isinstance(event, ChargeRefunded):
-            effect = await _reload_refunded(reload.id, event, published)
+            effect = await _reload_refunded(money, reload.id, event)
         elif tenant_id is not None and isinstance(event, AccountUpdated):
             effect = await _account_updated(tenant_id, event)
         else:
             effect = "ignored"
-    # Published once committed: a subscriber never sees a balance that was rolled back.
-    await events.wallets_changed(published)
     return WebhookOutcome(event.id, event.type, duplicate=False, effect=effect)
 
 
@@ -175,30 +180,28 @@ async def _tenant_of(event: StripeEvent) -> UUID | None:
     return await stripe_top_ups.tenant_id_by_stripe_account(event.account_id)
 
 
-async def _succeeded(
-    top_up_id: UUID, event: PaymentSucceeded, published: list[WalletTransaction]
-) -> str:
+async def _succeeded(money: MoneyMovement, top_up_id: UUID, event: PaymentSucceeded) -> str:
     top_up = await stripe_top_ups.top_up_for_update(top_up_id)
     if top_up.credited:
         return "ignored"  # another event for this PaymentIntent credited it already
     # What Stripe reports received, else what was asked for.
     amount = event.received_micros(top_up.currency) or top_up.amount_micros
-    await _credit(top_up, amount, _intent_id(top_up, event), published)
+    await _credit(money, top_up, amount, _intent_id(top_up, event))
     return "credited"
 
 
 async def _credit_wallet(
+    money: MoneyMovement,
     wallet_id: UUID,
     tenant_id: UUID,
     amount_micros: int,
     kind: TransactionKind,
     description: str,
     intent_id: str,
-    published: list[WalletTransaction],
 ) -> WalletTransaction:
-    """Credits a paid PaymentIntent (reference: its id), resumes a source the floor suspended,
-    and queues the balance for publishing after commit."""
-    move = ledger.WalletMove(
+    """Credits a paid PaymentIntent (reference: its id); the unit of work resumes a source the
+    floor suspended."""
+    move = WalletMove(
         wallet_id=wallet_id,
         tenant_id=tenant_id,
         delta_micros=amount_micros,
@@ -206,23 +209,20 @@ async def _credit_wallet(
         description=description,
         reference=intent_id,
     )
-    entry = (await ledger.move_wallets([move], utc_now()))[wallet_id]
-    await _resume_source(wallet_id)
-    published.append(entry)
-    return entry
+    return (await money.move([move], utc_now()))[wallet_id]
 
 
 async def _credit(
-    top_up: StripeTopUp, amount_micros: int, intent_id: str, published: list[WalletTransaction]
+    money: MoneyMovement, top_up: StripeTopUp, amount_micros: int, intent_id: str
 ) -> WalletTransaction:
     entry = await _credit_wallet(
+        money,
         top_up.wallet_id,
         top_up.tenant_id,
         amount_micros,
         TransactionKind.TOP_UP,
         STRIPE_TOP_UP_DESCRIPTION,
         intent_id,
-        published,
     )
     await stripe_top_ups.update_top_up(
         top_up.id,
@@ -230,28 +230,31 @@ async def _credit(
         payment_intent_id=intent_id,
         credited_transaction_id=entry.id,
     )
+    money.record(TopUpSucceeded(top_up, intent_id, entry))
     return entry
 
 
-async def _failed(top_up_id: UUID, event: PaymentFailed) -> str:
+async def _failed(money: MoneyMovement, top_up_id: UUID, event: PaymentFailed) -> str:
     top_up = await stripe_top_ups.top_up_for_update(top_up_id)
     if top_up.credited:
         return "ignored"  # a late failure of an attempt before the one that succeeded
+    intent_id = _intent_id(top_up, event)
     await stripe_top_ups.update_top_up(
         top_up.id,
         status=TopUpStatus.FAILED,
-        payment_intent_id=_intent_id(top_up, event),
+        payment_intent_id=intent_id,
         failure_message=event.failure_message,
         decline_code=event.decline_code,
     )
+    money.record(TopUpFailed(top_up, intent_id, event.failure_message, event.decline_code))
     return "failed"
 
 
 async def _reload_succeeded(
+    money: MoneyMovement,
     reload_id: UUID,
     intent_reference: str,
     received_micros: Callable[[str], int | None],
-    published: list[WalletTransaction],
 ) -> str:
     """Credits a paid reload once: what Stripe reports received (in the reload's currency),
     else what was asked for."""
@@ -260,13 +263,13 @@ async def _reload_succeeded(
         return "ignored"  # another event for this PaymentIntent credited it already
     intent_id = reload.payment_intent_id or intent_reference
     entry = await _credit_wallet(
+        money,
         reload.wallet_id,
         reload.tenant_id,
         received_micros(reload.currency) or reload.amount_micros,
         TransactionKind.AUTO_RELOAD,
         AUTO_RELOAD_DESCRIPTION,
         intent_id,
-        published,
     )
     await reloads.update_reload(
         reload.id,
@@ -276,26 +279,27 @@ async def _reload_succeeded(
         failure_message=None,
         decline_code=None,
     )
+    money.record(ReloadSucceeded(reload, intent_id, entry))
     return "credited"
 
 
-async def _reload_failed(reload_id: UUID, event: PaymentFailed) -> str:
+async def _reload_failed(money: MoneyMovement, reload_id: UUID, event: PaymentFailed) -> str:
     reload = await reloads.reload_for_update(reload_id)
     if reload.credited:
         return "ignored"  # a late failure of an attempt before the one that succeeded
+    intent_id = reload.payment_intent_id or event.intent_reference
     await reloads.update_reload(
         reload.id,
         status=ReloadStatus.FAILED,
-        payment_intent_id=reload.payment_intent_id or event.intent_reference,
+        payment_intent_id=intent_id,
         failure_message=event.failure_message,
         decline_code=event.decline_code,
     )
+    money.record(ReloadFailed(reload, intent_id, event.failure_message, event.decline_code))
     return "failed"
 
 
-async def _refunded(
-    top_up_id: UUID, event: ChargeRefunded, published: list[WalletTransaction]
-) -> str:
+async def _refunded(money: MoneyMovement, top_up_id: UUID, event: ChargeRefunded) -> str:
     """charge.refunded carries the charge's cumulative amount_refunded: only what was not
     refunded yet is debited, so each refund is recorded once whatever the delivery order."""
     top_up = await stripe_top_ups.top_up_for_update(top_up_id)
@@ -306,15 +310,15 @@ async def _refunded(
     if not top_up.credited:
         # A refunded charge was paid: its succeeded event is late or lost. Credit it first.
         amount = event.captured_micros(top_up.currency) or top_up.amount_micros
-        await _credit(top_up, amount, intent_id, published)
+        await _credit(money, top_up, amount, intent_id)
         top_up = await stripe_top_ups.top_up_for_update(top_up_id)
     entry = await _debit_refund(
+        money,
         top_up.wallet_id,
         top_up.tenant_id,
         top_up.refunded_micros,
         total,
         event.charge_reference or intent_id,
-        published,
     )
     if entry is None:
         return "ignored"
@@ -325,22 +329,23 @@ async def _refunded(
         refunded_micros=total,
         refunded_transaction_id=entry.id,
     )
+    money.record(TopUpRefunded(top_up, intent_id, total, entry))
     return "refunded"
 
 
 async def _debit_refund(
+    money: MoneyMovement,
     wallet_id: UUID,
     tenant_id: UUID,
     already_micros: int,
     total_micros: int,
     reference: str,
-    published: list[WalletTransaction],
 ) -> WalletTransaction | None:
     """One REFUND for what Stripe refunded beyond what was recorded already; None if nothing."""
     delta = total_micros - already_micros
     if delta <= 0:
         return None
-    move = ledger.WalletMove(
+    move = WalletMove(
         wallet_id=wallet_id,
         tenant_id=tenant_id,
         delta_micros=-delta,
@@ -348,15 +353,10 @@ async def _debit_refund(
         description=STRIPE_REFUND_DESCRIPTION,
         reference=reference,
     )
-    entry = (await ledger.move_wallets([move], utc_now()))[wallet_id]
-    await _resume_source(wallet_id)
-    published.append(entry)
-    return entry
+    return (await money.move([move], utc_now()))[wallet_id]
 
 
-async def _reload_refunded(
-    reload_id: UUID, event: ChargeRefunded, published: list[WalletTransaction]
-) -> str:
+async def _reload_refunded(money: MoneyMovement, reload_id: UUID, event: ChargeRefunded) -> str:
     """A refunded auto-reload charge is debited like a refunded top-up, once per amount."""
     reload = await reloads.reload_for_update(reload_id)
     total = event.refunded_micros(reload.currency)
@@ -364,19 +364,21 @@ async def _reload_refunded(
         return "ignored"
     if not reload.credited:
         # Paid, then refunded, with the succeeded event late or lost: credit what was captured.
-        await _reload_succeeded(reload_id, event.intent_reference, event.captured_micros, published)
+        await _reload_succeeded(money, reload_id, event.intent_reference, event.captured_micros)
         reload = await reloads.reload_for_update(reload_id)
     entry = await _debit_refund(
+        money,
         reload.wallet_id,
         reload.tenant_id,
         reload.refunded_micros,
         total,
         event.charge_reference or str(reload.payment_intent_id),
-        published,
     )
     if entry is None:
         return "ignored"
     await reloads.update_reload(reload.id, refunded_micros=total, refunded_transaction_id=entry.id)
+    intent_id = reload.payment_intent_id or event.intent_reference
+    money.record(ReloadRefunded(reload, intent_id, total, entry))
     return "refunded"
 
 
@@ -392,12 +394,6 @@ async def _account_updated(tenant_id: UUID, event: AccountUpdated) -> str:
         return "ignored"  # a newer account.updated was applied already
     await stripe_top_ups.set_tenant_stripe(tenant_id, event.status, event.charges_enabled)
     return "account"
-
-
-async def _resume_source(wallet_id: UUID) -> None:
-    source_id = await stripe_top_ups.source_of_wallet(wallet_id)
-    if source_id is not None:
-        await ledger.update_suspensions([source_id])
 
 
 def _intent_id(top_up: StripeTopUp, event: PaymentEvent) -> str:

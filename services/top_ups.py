@@ -27,6 +27,7 @@ from domain.errors import (
     PaymentProviderUnavailableError,
     StripeNotConnectedError,
 )
+from domain.outbox import TopUpFailed
 from domain.rate_card import raise_if_problems
 from domain.wallet.ledger import WalletTransaction
 from domain.wallet.operations import PaymentIntent
@@ -38,6 +39,7 @@ from domain.wallet.top_ups import (
     top_up_hash,
 )
 from domain.wallet.wallet import Wallet
+from services.money_movement import MoneyMovement
 from storage import sources, stripe_top_ups, wallet_transactions, wallets
 
 GATEWAY_OFFLINE = (
@@ -154,12 +156,7 @@ async def _create_intent(
         await stripe_top_ups.delete_unpaid_top_up(top_up.id)
         raise PaymentFailedError(refused.message, refused.code) from None
     except PaymentDeclined as declined:
-        await stripe_top_ups.update_top_up(
-            top_up.id,
-            status=TopUpStatus.FAILED,
-            failure_message=declined.message[:500],
-            decline_code=declined.decline_code,
-        )
+        await _record_decline(top_up, declined)
         raise PaymentFailedError(declined.message, declined.decline_code) from None
     await stripe_top_ups.update_top_up(
         top_up.id, payment_intent_id=intent.id, client_secret=intent.client_secret
@@ -167,6 +164,20 @@ async def _create_intent(
     reloaded = await stripe_top_ups.top_up_by_id(top_up.id)
     assert reloaded is not None
     return reloaded, intent.status
+
+
+async def _record_decline(top_up: StripeTopUp, declined: PaymentDeclined) -> None:
+    """The top-up failed before any PaymentIntent was stored: top_up.failed goes out with it."""
+    message = declined.message[:500]
+    # No balance moves; the unit of work writes the status and its outbound event together.
+    async with MoneyMovement() as money:
+        await stripe_top_ups.update_top_up(
+            top_up.id,
+            status=TopUpStatus.FAILED,
+            failure_message=message,
+            decline_code=declined.decline_code,
+        )
+        money.record(TopUpFailed(top_up, None, message, declined.decline_code))
 
 
 def _intent_of(top_up: StripeTopUp, status: str | None) -> PaymentIntent | None:

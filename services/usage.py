@@ -50,12 +50,9 @@ from domain.usage_rating import (
 )
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import Wallet
-from services import events
 from services.clock import utc_now
+from services.money_movement import MoneyMovement, WalletMove
 from storage import meters, sources, tenants, wallets
-from storage.database import transaction
-from storage.ledger import WalletMove, move_wallets, update_suspensions
-from storage.locks import lock_tenants
 from storage.usage_ingest import (
     EventBatch,
     EventContext,
@@ -122,15 +119,16 @@ async def record_usage(
     for attempt in range(RACE_RETRIES + 2):
         try:
             # One transaction, so one connection, for the batch's reads and writes: each read
-            # on a pooled connection of its own would cost a reset round trip.
-            async with transaction():
+            # on a pooled connection of its own would cost a reset round trip. The tenants'
+            # locks are taken once the batch's sources are known.
+            async with MoneyMovement() as money:
                 batch = await _check_events(caller, drafts, now)
-                moved = await _record(batch, now, attempt > 0) if batch.accepted else []
+                if batch.accepted:
+                    await _record(money, batch, now, attempt > 0)
         except IngestionRaceError:
             if attempt == RACE_RETRIES + 1:
                 raise
             continue
-        await events.wallets_changed(moved)
         return UsageOutcome(
             accepted=len(batch.accepted),
             duplicates=batch.duplicates,
@@ -274,29 +272,27 @@ def _repeat(batch: _Batch, index: int, draft: UsageEventDraft, same_payload: boo
 RACE_RETRIES = 2
 
 
-async def _record(batch: _Batch, now: datetime, look_up_keys: bool) -> list[WalletTransaction]:
+async def _record(money: MoneyMovement, batch: _Batch, now: datetime, look_up_keys: bool) -> None:
     """Records the batch's new events; keys already recorded become duplicates or conflicts.
 
     Most batches are new: the first attempt takes every key as new and lets the unique index
     and the insert count tell. If any key was recorded already (a client's retry, or a
     concurrent batch), the transaction rolls back whole and the next attempt looks the keys up
     (one index probe each) once it holds the tenant's lock: an event is never charged twice.
-    Returns the wallet transactions written, to announce once the transaction commits.
+    The unit of work checks the suspension of every source wallet debited before commit.
     """
     tenant_ids = {a.tenant.id for a in batch.accepted}
     owners = await wallets.wallets_by_owner_ids(tenant_ids | {a.source.id for a in batch.accepted})
     versions = await rating_versions(_cards(batch.accepted))
-    await lock_tenants(tenant_ids)
+    await money.lock(tenant_ids)
     if look_up_keys and not await _drop_recorded(batch):
-        return []
+        return
     rated = await _rate(batch, versions)
     writes = _Writes.of(rated)
-    recorded = await move_wallets(writes.wallet_moves(owners), now)
+    recorded = await money.move(writes.wallet_moves(owners), now)
     if await insert_events(writes.events(owners, recorded, now)) != len(rated):
         raise IngestionRaceError("an event key was recorded concurrently")
     await add_to_rollups(writes.rollup_deltas())
-    await update_suspensions(sorted(writes.debited_sources, key=str))
-    return list(recorded.values())
 
 
 def _cards(accepted: Sequence[_Accepted]) -> set[UUID]:

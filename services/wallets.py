@@ -1,7 +1,8 @@
 """Wallets: reads, operator credits and debits, settings.
 
-Every balance change goes through storage.ledger.move_wallets in one database transaction with
-its ledger entry and the suspension check of a source wallet. Operator operations carry an
+Every balance change goes through the money unit of work (services.money_movement): one
+database transaction with its ledger entry, the suspension check of a source wallet and its
+outbox event, published after commit. Operator operations carry an
 idempotency key: the unique (wallet, key) constraint makes concurrent retries record exactly one
 transaction, and the payload hash tells a retry from a different operation.
 """
@@ -23,10 +24,10 @@ from domain.wallet import settings as wallet_settings
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.operations import TopUpMethod, WalletChange
 from domain.wallet.wallet import Wallet
-from services import events, payments, top_ups, visibility
+from services import payments, top_ups, visibility
 from services.clock import utc_now
-from storage import ledger, wallet_transactions, wallets
-from storage.database import transaction
+from services.money_movement import MoneyMovement, WalletMove
+from storage import wallet_transactions, wallets
 
 
 async def get_wallet(caller: Caller, wallet_id: UUID | None) -> Wallet | None:
@@ -113,7 +114,7 @@ async def configure_wallet(
         caller, wallet
     ):
         raise ForbiddenError("Only the platform sets the credit limit of a tenant's wallet.")
-    async with transaction():
+    async with MoneyMovement([wallet.tenant_id]) as money:
         # Locked, so two concurrent partial updates cannot combine into invalid settings.
         current = await wallet_transactions.wallet_for_update(wallet.id)
         configured = wallet_settings.configure(wallet_settings.settings_of(current), changes)
@@ -122,7 +123,8 @@ async def configure_wallet(
             wallet.source_id is not None
             and configured.credit_limit_micros != current.credit_limit_micros
         ):
-            await ledger.update_suspensions([wallet.source_id])
+            # The floor moved without the balance: the one suspension input changed here.
+            await money.update_suspensions([wallet.source_id])
     return WalletChange(updated, None)
 
 
@@ -161,7 +163,7 @@ async def _record_once(
     """Moves the balance and records the operator's transaction under its idempotency key
     (also its reference), unless the key already has a transaction on this wallet: the same
     payload answers that transaction again, another payload is an IdempotencyConflict."""
-    move = ledger.WalletMove(
+    move = WalletMove(
         wallet_id=wallet.id,
         tenant_id=wallet.tenant_id,
         delta_micros=micros,
@@ -173,16 +175,14 @@ async def _record_once(
         created_by_key_id=caller.key_id,
     )
     try:
-        async with transaction():
+        async with MoneyMovement([wallet.tenant_id]) as money:
             recorded = await wallet_transactions.transaction_by_idempotency_key(wallet.id, key)
             if recorded is None:
-                moved = await ledger.move_wallets([move], utc_now())
-                if wallet.source_id is not None:
-                    await ledger.update_suspensions([wallet.source_id])
+                moved = await money.move([move], utc_now())
+                # The steps still to run before commit (reload claim, suspension) change
+                # nothing this reads.
                 change = WalletChange(await _reload(wallet.id), moved[wallet.id])
         if recorded is None:
-            # Published once committed: a subscriber never sees a balance that was rolled back.
-            await events.wallets_changed([moved[wallet.id]])
             return change
     except DuplicateKeyError:
         # A concurrent request with the same key committed first: this one is its retry.

@@ -16,7 +16,6 @@ from uuid import UUID
 from domain.tenancy import BillingMode, SourceStatus
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import MAX_BALANCE_MICROS, BalanceLimitError, within_balance_range
-from storage import reloads
 from storage.database import connection, is_postgres, unique_violation_as_duplicate_key
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.sql import Params, any_of, id_value, row_chunks, rows_source
@@ -35,26 +34,39 @@ class WalletMove:
     created_by_key_id: UUID | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """What a batch of moves recorded: each wallet's transaction, and the sources whose own
+    wallets moved (whose suspension may now be due or lifted)."""
+
+    transactions: dict[UUID, WalletTransaction]
+    source_ids: list[UUID]
+
+
 async def move_wallets(
     moves: Sequence[WalletMove], occurred_at: datetime
 ) -> dict[UUID, WalletTransaction]:
-    """Applies each move (at most one per wallet) and records it; returns them by wallet.
+    """Applies each move (at most one per wallet) and records it; returns them by wallet."""
+    return (await record_moves(moves, occurred_at)).transactions
+
+
+async def record_moves(moves: Sequence[WalletMove], occurred_at: datetime) -> Movement:
+    """Applies each move (at most one per wallet) and records it.
 
     BalanceLimitError if a move would take a balance beyond ±MAX_BALANCE_MICROS. Wallets of the
     batch may have moved by then: the caller's transaction, which every caller holds around its
-    balance changes, rolls back whole with it."""
+    balance changes, rolls back whole with it. Reload crossings and suspensions are the caller's
+    next steps (services.money_movement runs both for every wallet it moved)."""
     if not moves:
-        return {}
+        return Movement({}, [])
     assert len({m.wallet_id for m in moves}) == len(moves), "one move per wallet per batch"
     beyond = [m.wallet_id for m in moves if not within_balance_range(m.delta_micros)]
     if beyond:
         raise _beyond_the_limit(moves, beyond)
     moved = await _add_to_balances(moves)
     recorded = await _record(moves, moved, occurred_at)
-    # Every balance change passes here: a debit crossing an auto-reload threshold claims its
-    # one reload, a credit back above it re-arms the wallet (same transaction, set-based).
-    await reloads.claim_crossings([m.wallet_id for m in moves])
-    return recorded
+    sources = [m.source_id for m in moved.values() if m.source_id is not None]
+    return Movement(recorded, sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +74,7 @@ class _Moved:
     balance_micros: int
     # The wallet's move count after this move: the new transaction's place in its ledger.
     sequence: int
+    source_id: UUID | None  # None for a tenant's own wallet
 
 
 async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, _Moved]:
@@ -88,11 +101,16 @@ async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, _Moved]:
             "FROM delta WHERE wallets.id = delta.id "
             f"AND {new_balance} BETWEEN {-MAX_BALANCE_MICROS} AND {MAX_BALANCE_MICROS} "
             "RETURNING wallets.id AS id, wallets.balance_micros AS balance, "
-            "wallets.ledger_sequence AS sequence",
+            "wallets.ledger_sequence AS sequence, wallets.source_id AS source_id",
             params.values,
         )
         moved.update(
-            {as_uuid(row["id"]): _Moved(int(row["balance"]), int(row["sequence"])) for row in rows}
+            {
+                as_uuid(row["id"]): _Moved(
+                    int(row["balance"]), int(row["sequence"]), as_uuid_or_none(row["source_id"])
+                )
+                for row in rows
+            }
         )
     if len(moved) < len(moves):
         # Every wallet moved exists (callers read it first): what did not move hit the bound.
@@ -177,32 +195,48 @@ async def _record(
     return recorded
 
 
-async def update_suspensions(source_ids: Sequence[UUID]) -> None:
+@dataclass(frozen=True, slots=True)
+class SuspensionChange:
+    tenant_id: UUID
+    source_id: UUID
+    status: SourceStatus  # SUSPENDED (below the floor) or ACTIVE (resumed)
+
+
+async def update_suspensions(source_ids: Sequence[UUID]) -> list[SuspensionChange]:
     """Suspends active sources that pay from their wallet (rebilled, prepaid) once it falls below
     −creditLimit, and resumes the ones the floor suspended when that no longer holds (a credit,
     a higher limit, rebilling switched off); a manual suspension stays. Same rule as
-    domain.tenancy.usage_allowed."""
+    domain.tenancy.usage_allowed. Returns the sources it suspended or resumed."""
     if not source_ids:
-        return
+        return []
     postgres = is_postgres()
     below_floor = (
         "wallets.balance_micros < -wallets.credit_limit_micros AND sources.rebilling_enabled "
         f"AND sources.billing_mode = '{BillingMode.PREPAID_WALLET.value}'"
     )
     active, suspended = SourceStatus.ACTIVE.value, SourceStatus.SUSPENDED.value
+    changes: list[SuspensionChange] = []
     # One statement both ways: a source is suspended or resumed, never both.
     for chunk in row_chunks([(id_value(s, postgres),) for s in source_ids], postgres):
         params = Params(postgres)
         ids = any_of(params, [row[0] for row in chunk], "uuid")
-        await connection().execute_query(
+        rows = await connection().execute_query_dict(
             f"UPDATE sources SET status = CASE WHEN {below_floor} THEN '{suspended}' "
             f"ELSE '{active}' END, suspended_for_balance = ({below_floor}) "
             f"FROM wallets WHERE wallets.owner_id = sources.id AND sources.id {ids} "
             f"AND ((sources.status = '{active}' AND {below_floor}) "
             f"OR (sources.status = '{suspended}' AND sources.suspended_for_balance "
-            f"AND NOT ({below_floor})))",
+            f"AND NOT ({below_floor}))) "
+            "RETURNING sources.tenant_id AS tenant_id, sources.id AS id, sources.status AS status",
             params.values,
         )
+        changes += [
+            SuspensionChange(
+                as_uuid(row["tenant_id"]), as_uuid(row["id"]), SourceStatus(str(row["status"]))
+            )
+            for row in rows
+        ]
+    return changes
 
 
 def to_transaction(row: dict[str, object]) -> WalletTransaction:

@@ -1,9 +1,10 @@
 """Auto-reloads: claimed set-based in the debit's transaction, then started and credited once.
 
-``claim_crossings`` runs inside ``storage.ledger.move_wallets``, after the balances moved and in
-the same transaction: the wallet row is locked by the balance UPDATE, so of any number of
-concurrent debits exactly one sees the wallet armed and below its threshold, disarms it and
-records the reload. A balance back at or above the threshold re-arms the wallet.
+``claim_crossings`` is a named step of the money unit of work (services.money_movement), run for
+every wallet it moved, after the balances moved and in the same transaction: the wallet row is
+locked by the balance UPDATE, so of any number of concurrent debits exactly one sees the wallet
+armed and below its threshold, disarms it and records the reload. A balance back at or above the
+threshold re-arms the wallet.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from domain.accrual import hour_start
 from domain.meters import USER_SEAT
 from services import accrual, events
 from services.clock import utc_now
+from storage import ledger
 from storage.database import connection
 from tests.accrual.test_accrue import created_hours_ago, gauge, priced  # noqa: F401
 from tests.usage.conftest import Agency, balances
@@ -46,7 +47,8 @@ async def test_a_failed_accrual_publishes_nothing(
     async def broken(source_ids: object) -> None:
         raise RuntimeError("the database went away after the wallets moved")
 
-    monkeypatch.setattr(accrual, "update_suspensions", broken)
+    # The suspension check is the unit of work's last step before commit.
+    monkeypatch.setattr(ledger, "update_suspensions", broken)
     async with events.broadcaster().subscribe(events.WALLETS) as queue:
         with pytest.raises(RuntimeError):
             await accrual.accrue_tenant_hour(priced.tenant_id, hour_start(start))

@@ -10,6 +10,7 @@ from services.clock import utc_now
 from storage import wallets
 from storage.database import connection, transaction
 from storage.ledger import WalletMove, move_wallets, update_suspensions
+from storage.reloads import claim_crossings
 from storage.sources import source_by_id
 from tests.conftest import Database
 from tests.sql_counter import SqlCounter
@@ -40,6 +41,8 @@ async def test_one_statement_moves_every_wallet_and_records_its_transaction(
     sql.reset()
     async with transaction():
         recorded = await move_wallets(moves, utc_now())
+        # the auto-reload claim: a named step of services.money_movement since issue 11
+        await claim_crossings([m.wallet_id for m in moves])
 
     # one UPDATE for both wallets, one INSERT for both transactions, one auto-reload claim
     assert sql.count == 3

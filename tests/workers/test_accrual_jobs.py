@@ -14,7 +14,7 @@ import pytest
 from arq.connections import ArqRedis
 from arq.jobs import Job, JobStatus
 
-import services.accrual
+import storage.ledger
 import workers.settings
 from tests.conftest import Database
 from tests.usage.conftest import balances, ledger_matches_balances
@@ -99,8 +99,9 @@ async def test_enqueueing_the_fan_out_twice_runs_each_tenant_hour_once(
 
 
 def fail_first_call(monkeypatch: pytest.MonkeyPatch, name: str) -> Callable[[], int]:
-    """Makes services.accrual's ``name`` raise on its first call only; returns the call count."""
-    original: Callable[..., Awaitable[Any]] = getattr(services.accrual, name)
+    """Makes storage.ledger's ``name`` (a step of the accrual's unit of work) raise on its first
+    call only; returns the call count."""
+    original: Callable[..., Awaitable[Any]] = getattr(storage.ledger, name)
     calls = 0
 
     async def flaky(*args: Any, **kwargs: Any) -> Any:
@@ -110,7 +111,7 @@ def fail_first_call(monkeypatch: pytest.MonkeyPatch, name: str) -> Callable[[], 
             raise ConnectionError("the database went away half way")
         return await original(*args, **kwargs)
 
-    monkeypatch.setattr(services.accrual, name, flaky)
+    monkeypatch.setattr(storage.ledger, name, flaky)
     return lambda: calls
 
 
