@@ -16,7 +16,7 @@ from uuid import UUID
 
 from domain.errors import FieldProblem, InvalidInputError
 from domain.meters import AI_TOKENS, MESSAGE_RESPONSE, STORAGE, USER_SEAT, MeterKind
-from domain.pricing import PricingKind, PricingModel, build_pricing
+from domain.pricing import PricingKind, PricingModel, build_pricing, input_member
 from domain.tenancy import check_text
 
 MAX_LINES = 100
@@ -201,7 +201,8 @@ def build_lines(
     problems = check_rate_lines(drafts, meters, field)
     lines: list[RateLineSpec] = []
     for index, draft in enumerate(drafts):
-        pricing_field = f"{field}[{index}].pricing.{_input_name(draft.pricing_kind)}"
+        # Problems are named by the PricingInput member the model was sent in: ...pricing.perUnit.
+        pricing_field = f"{field}[{index}].pricing.{input_member(draft.pricing_kind.value)}"
         try:
             pricing = build_pricing(draft.pricing_kind, draft.params, pricing_field)
         except InvalidInputError as error:
@@ -210,9 +211,3 @@ def build_lines(
         lines.append(RateLineSpec(draft.meter, pricing, draft.settlement, draft.description))
     raise_if_problems(problems)
     return lines
-
-
-def _input_name(kind: PricingKind) -> str:
-    """The PricingInput field a model is sent in (PER_UNIT -> perUnit, GRADUATED -> graduated)."""
-    head, *rest = kind.value.lower().split("_")
-    return head + "".join(word.capitalize() for word in rest)
