@@ -12,10 +12,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.body_limit import BodySizeLimit
-from api.bulk_usage import record_usage_endpoint
 from api.graphql_view import RebillGraphQL
+from api.payments.stripe_webhook_endpoint import stripe_webhook_endpoint
 from api.schema.root import build_schema
-from api.webhooks import stripe_webhook_endpoint
+from api.usage.bulk_endpoint import record_usage_endpoint
 from domain.settings import Settings
 from services import health, runtime, scheduler
 

@@ -1,4 +1,4 @@
-"""The GraphQL context: who is calling, the settings, and this request's loaders."""
+"""The GraphQL context: who is calling, the settings, and this request's loaders (by area)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import strawberry
 from graphql import GraphQLError
 
-from api.loaders import Loaders
+from api.loader_sets import RequestLoaders
 from domain.access import Caller, ForbiddenError
 from domain.settings import Settings
 
@@ -16,10 +16,10 @@ from domain.settings import Settings
 class Context:
     settings: Settings
     authenticated: Caller | None
-    loaders: Loaders = field(init=False)
+    loaders: RequestLoaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.authenticated)
+        self.loaders = RequestLoaders(self.authenticated)
 
     @property
     def caller(self) -> Caller:

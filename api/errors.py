@@ -1,4 +1,9 @@
-"""Domain errors become the error types of a mutation's union here, and only here."""
+"""Domain errors become the error types of a mutation's union here, and only here.
+
+The generic errors are mapped below; an area's own error type declares the domain error it
+answers with ``answers`` beside its definition (in ``api/<area>/errors.py``), and is mapped by
+the same ``to_error_type``.
+"""
 
 from __future__ import annotations
 
@@ -10,40 +15,23 @@ from strawberry import ID
 
 from api.context import forbidden
 from api.ids import UNKNOWN_ID, encode_id
-from api.schema.errors import (
-    FieldError,
-    IdempotencyConflict,
-    InvalidInput,
-    NotFound,
-    PaymentFailed,
-    PaymentProviderUnavailable,
-    StripeNotConnected,
-)
+from api.schema.errors import Error, FieldError, IdempotencyConflict, InvalidInput, NotFound
 from domain.access import ForbiddenError
-from domain.errors import (
-    DomainError,
-    IdempotencyConflictError,
-    InvalidInputError,
-    NotFoundError,
-    PaymentFailedError,
-    PaymentProviderUnavailableError,
-    StripeNotConnectedError,
-)
+from domain.errors import DomainError, IdempotencyConflictError, InvalidInputError, NotFoundError
 
 T = TypeVar("T")
 R = TypeVar("R")
+D = TypeVar("D", bound=DomainError)
 
-ErrorType = (
-    InvalidInput
-    | NotFound
-    | StripeNotConnected
-    | IdempotencyConflict
-    | PaymentFailed
-    | PaymentProviderUnavailable
-)
+_AREA_ERRORS: dict[type[DomainError], Callable[[Any], Error]] = {}
 
 
-def to_error_type(error: DomainError, global_id: str | None = None) -> ErrorType:
+def answers(domain_error: type[D], to_error: Callable[[D], Error]) -> None:
+    """Declares the error type that answers ``domain_error`` in every mutation's union."""
+    _AREA_ERRORS[domain_error] = to_error
+
+
+def to_error_type(error: DomainError, global_id: str | None = None) -> Error:
     """``global_id`` is the ID as the client sent it, so NotFound echoes what they asked for."""
     if isinstance(error, InvalidInputError):
         return InvalidInput(
@@ -52,14 +40,12 @@ def to_error_type(error: DomainError, global_id: str | None = None) -> ErrorType
         )
     if isinstance(error, NotFoundError):
         return NotFound(message=error.message, id=None if global_id is None else ID(global_id))
-    if isinstance(error, StripeNotConnectedError):
-        return StripeNotConnected(message=error.message)
     if isinstance(error, IdempotencyConflictError):
         return IdempotencyConflict(message=error.message, idempotency_key=error.idempotency_key)
-    if isinstance(error, PaymentFailedError):
-        return PaymentFailed(message=error.message, decline_code=error.decline_code)
-    if isinstance(error, PaymentProviderUnavailableError):
-        return PaymentProviderUnavailable(message=error.message, retryable=error.retryable)
+    for kind in type(error).__mro__:
+        to_error = _AREA_ERRORS.get(kind)
+        if to_error is not None:
+            return to_error(error)
     raise error
 
 

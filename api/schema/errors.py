@@ -1,4 +1,5 @@
-"""Errors a client can act on: members of the mutations' result unions."""
+"""The Error interface and the errors every area may answer with; an area's own errors (a
+payment that failed, Stripe not connected) live in that area's errors.py."""
 
 from __future__ import annotations
 
@@ -27,23 +28,5 @@ class NotFound(Error):
 
 
 @strawberry.type
-class StripeNotConnected(Error):
-    pass
-
-
-@strawberry.type
 class IdempotencyConflict(Error):
     idempotency_key: str
-
-
-@strawberry.type
-class PaymentFailed(Error):
-    decline_code: str | None
-
-
-@strawberry.type(
-    description="Stripe could not be reached or did not answer in time. Nothing was "
-    "half-written: send the same input again (the same idempotency key) when retryable."
-)
-class PaymentProviderUnavailable(Error):
-    retryable: bool

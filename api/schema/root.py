@@ -17,37 +17,16 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from api.error_log import is_client_error, log_graphql_errors
-from api.resolvers.mutations.adjust_wallet import adjust_wallet
-from api.resolvers.mutations.assign_rate_card import assign_rate_card
-from api.resolvers.mutations.configure_wallet import configure_wallet
-from api.resolvers.mutations.connect_stripe_account import connect_stripe_account
-from api.resolvers.mutations.create_api_key import create_api_key
-from api.resolvers.mutations.create_rate_card import create_rate_card
-from api.resolvers.mutations.create_source import create_source
-from api.resolvers.mutations.create_tenant import create_tenant
-from api.resolvers.mutations.record_usage import record_usage
-from api.resolvers.mutations.revoke_api_key import revoke_api_key
-from api.resolvers.mutations.set_default_rate_card import set_default_rate_card
-from api.resolvers.mutations.set_rates import set_rates
-from api.resolvers.mutations.set_seats import set_seats
-from api.resolvers.mutations.set_source_rebilling import set_source_rebilling
-from api.resolvers.mutations.set_storage import set_storage
-from api.resolvers.mutations.set_tenant_rebilling import set_tenant_rebilling
-from api.resolvers.mutations.set_wholesale_rate_card import set_wholesale_rate_card
-from api.resolvers.mutations.top_up_wallet import top_up_wallet
-from api.resolvers.mutations.update_source import update_source
-from api.resolvers.mutations.update_tenant import update_tenant
-from api.resolvers.queries.meters import meters
-from api.resolvers.queries.node import node
-from api.resolvers.queries.rate_card import rate_card
-from api.resolvers.queries.source import source
-from api.resolvers.queries.tenants import tenant, tenants
-from api.resolvers.queries.usage_logs import usage_logs
-from api.resolvers.queries.viewer import viewer
-from api.schema.access import ApiKeyNode
-from api.schema.accounts import WalletNode
+from api.payments.schema import PaymentsMutation
+from api.rate_cards.schema import RateCardsMutation, RateCardsQuery
 from api.schema.document_limits import DocumentLimits
+from api.schema.node import node
 from api.schema.scalars import SCALAR_OVERRIDES
+from api.tenancy.access import ApiKeyNode
+from api.tenancy.schema import TenancyMutation, TenancyQuery
+from api.usage.schema import UsageMutation, UsageQuery
+from api.wallets.schema import WalletsMutation
+from api.wallets.types import WalletNode
 
 MAX_TOKENS = 20_000
 # Documents up to this many characters are parsed and validated once per process. Real clients
@@ -57,39 +36,22 @@ MAX_CACHED_DOCUMENT = 16_384
 
 
 @strawberry.type
-class Query:
+class NodeQuery:
     node = strawberry.field(resolver=node)
-    viewer = strawberry.field(resolver=viewer)
-    tenants = strawberry.field(resolver=tenants, description="Platform keys only.")
-    tenant = strawberry.field(resolver=tenant)
-    source = strawberry.field(resolver=source)
-    meters = strawberry.field(resolver=meters)
-    rate_card = strawberry.field(resolver=rate_card)
-    usage_logs = strawberry.field(resolver=usage_logs)
+
+
+# Each area brings its root fields (pycon's `class Mutation(UsersMutations, ...)`); Strawberry
+# takes the fields of the last base first.
+@strawberry.type
+class Query(UsageQuery, RateCardsQuery, TenancyQuery, NodeQuery):
+    pass
 
 
 @strawberry.type
-class Mutation:
-    create_tenant = strawberry.mutation(resolver=create_tenant)
-    update_tenant = strawberry.mutation(resolver=update_tenant)
-    set_tenant_rebilling = strawberry.mutation(resolver=set_tenant_rebilling)
-    connect_stripe_account = strawberry.mutation(resolver=connect_stripe_account)
-    create_source = strawberry.mutation(resolver=create_source)
-    update_source = strawberry.mutation(resolver=update_source)
-    set_source_rebilling = strawberry.mutation(resolver=set_source_rebilling)
-    create_rate_card = strawberry.mutation(resolver=create_rate_card)
-    set_rates = strawberry.mutation(resolver=set_rates)
-    assign_rate_card = strawberry.mutation(resolver=assign_rate_card)
-    set_default_rate_card = strawberry.mutation(resolver=set_default_rate_card)
-    set_wholesale_rate_card = strawberry.mutation(resolver=set_wholesale_rate_card)
-    record_usage = strawberry.mutation(resolver=record_usage)
-    set_seats = strawberry.mutation(resolver=set_seats)
-    set_storage = strawberry.mutation(resolver=set_storage)
-    create_api_key = strawberry.mutation(resolver=create_api_key)
-    revoke_api_key = strawberry.mutation(resolver=revoke_api_key)
-    top_up_wallet = strawberry.mutation(resolver=top_up_wallet)
-    adjust_wallet = strawberry.mutation(resolver=adjust_wallet)
-    configure_wallet = strawberry.mutation(resolver=configure_wallet)
+class Mutation(
+    WalletsMutation, UsageMutation, RateCardsMutation, PaymentsMutation, TenancyMutation
+):
+    pass
 
 
 def _small_document(extension: SchemaExtension) -> bool:

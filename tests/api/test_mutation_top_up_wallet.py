@@ -11,7 +11,7 @@ import pytest
 
 from api.errors import to_error_type
 from api.ids import decode_id, encode_id
-from api.schema.errors import PaymentFailed
+from api.payments.errors import PaymentFailed
 from domain.errors import PaymentFailedError
 from storage.database import connection
 from tests.api.conftest import World

@@ -11,8 +11,8 @@ from graphql import GraphQLInputObjectType, Undefined, coerce_input_value
 from strawberry.types.arguments import convert_argument
 from strawberry.types.base import get_object_definition
 
-from api.resolvers.mutations.record_usage import RecordUsageInput
 from api.schema.root import schema
+from api.usage.mutations.record_usage import RecordUsageInput
 
 EVERY_FIELD = {
     "sourceId": "U291cmNlOjEyMw",

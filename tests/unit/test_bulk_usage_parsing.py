@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.bulk_usage import (
+from api.ids import encode_id
+from api.usage.bulk_endpoint import (
     KNOWN_FIELDS,
     BadRequest,
     UnsupportedMediaType,
@@ -24,7 +25,6 @@ from api.bulk_usage import (
     parse_event,
     parse_events,
 )
-from api.ids import encode_id
 from domain.usage import UsageEventDraft
 from tests import strategies
 
