@@ -35,7 +35,6 @@ from domain.pricing.base import TIER_PARAMETERS
 from domain.pricing.parameters import snake_case
 from domain.rate_card import RateLineDraft
 
-ZERO = Decimal(0)
 TIER_TYPE = "Tier"
 TIER_INPUT_TYPE = "TierInput"
 
@@ -141,7 +140,6 @@ class PricingTypes:
     outputs: Mapping[str, type]  # kind name -> output type
     members: Mapping[str, str]  # kind name -> PricingInput attribute
     by_name: Mapping[str, type]  # every generated type by its GraphQL name
-    tier: type  # the output Tier
 
     def output_of(self, model: PricingModel) -> object:
         """The contract's view of a model, from its stored parameters."""
@@ -157,8 +155,9 @@ class PricingTypes:
         if parameter.type is not ParameterType.TIERS or value is None:
             return _shown(parameter, value)
         assert isinstance(value, list)
+        tier_type = self.by_name[TIER_TYPE]
         return [
-            self.tier(**{snake_case(p.name): _shown(p, tier.get(p.name)) for p in TIER_PARAMETERS})
+            tier_type(**{snake_case(p.name): _shown(p, tier.get(p.name)) for p in TIER_PARAMETERS})
             for tier in value
         ]
 
@@ -215,7 +214,6 @@ def pricing_types(registry: PricingRegistry) -> PricingTypes:
         outputs=outputs,
         members=members,
         by_name={**builder.types, "PricingInput": pricing_input},
-        tier=builder.types.get(TIER_TYPE, object),
     )
 
 
