@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -20,7 +20,7 @@ from domain.access import Role
 from domain.errors import DomainError
 from domain.money import micros_to_decimal
 from domain.settings import Settings, SettingsError
-from services import accrual, api_keys, clock, demo, runtime
+from services import accrual, api_keys, clock, demo, outbox_relay, runtime
 
 KEYS_FOLDER = Path("var")
 
@@ -77,6 +77,17 @@ def _parser() -> argparse.ArgumentParser:
         help="ISO 8601 time; hours closed by then are accrued (default: now; no offset: UTC)",
     )
     accrue.set_defaults(command=_accrue)
+
+    relay = commands.add_parser(
+        "relay-outbox", help="publish committed events a process died before publishing"
+    )
+    relay.add_argument(
+        "--grace",
+        type=float,
+        default=outbox_relay.GRACE.total_seconds(),
+        help="seconds an event may wait for its own process to publish it (default: %(default)s)",
+    )
+    relay.set_defaults(command=_relay_outbox)
     return parser
 
 
@@ -189,6 +200,15 @@ def _accrue(settings: Settings, args: argparse.Namespace) -> int:
         f"accrued {count} tenant-hours until {until.isoformat()}: "
         f"wholesale {micros_to_decimal(wholesale)}, retail {micros_to_decimal(retail)}"
     )
+    return 0
+
+
+def _relay_outbox(settings: Settings, args: argparse.Namespace) -> int:
+    async def run() -> int:
+        async with runtime.database(settings):
+            return await outbox_relay.relay_outbox(grace=timedelta(seconds=args.grace))
+
+    print(f"relayed {asyncio.run(run())} events from the outbox")
     return 0
 
 

@@ -26,7 +26,7 @@ from arq.typing import WorkerSettingsBase
 from arq.worker import Retry, run_worker
 
 from domain.settings import Settings, SettingsError
-from services import runtime
+from services import outbox_relay, runtime
 from workers import jobs
 
 MAX_TRIES = 5
@@ -63,11 +63,22 @@ async def start_pending_reloads(ctx: dict[str, Any]) -> dict[str, int]:
     return await jobs.start_pending_reloads(ctx)
 
 
+async def relay_outbox(ctx: dict[str, Any]) -> dict[str, int]:
+    """Cron: publishes the committed events a process died before publishing (at least once)."""
+    return {"relayed": await outbox_relay.relay_outbox()}
+
+
 async def startup(ctx: dict[str, Any]) -> None:
-    """Opens the database for the worker's lifetime (closed by ``shutdown``)."""
+    """Opens the database for the worker's lifetime (closed by ``shutdown``), then relays what
+    a process that died (this worker's previous run, say) committed and never published."""
     stack = AsyncExitStack()
     await stack.enter_async_context(runtime.database(Settings.from_env(os.environ)))
     ctx["database"] = stack
+    try:
+        await outbox_relay.relay_outbox()
+    except Exception:
+        # Not a reason to stay down: the events wait in the outbox for the minute's cron.
+        logger.exception("outbox relay at start-up failed")
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -92,6 +103,9 @@ class WorkerSettings:
         cron(enqueue_due_hours, minute=0, second=5, run_at_startup=True),
         # Every minute: the auto-reloads that debits claimed get their PaymentIntent.
         cron(start_pending_reloads, second=15, unique=True),
+        # Every minute (and once in ``startup``): events committed but never published (the
+        # process died after its commit) are published from the outbox.
+        cron(relay_outbox, second=45, unique=True),
     ]
     on_startup = startup
     on_shutdown = shutdown
