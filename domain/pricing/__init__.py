@@ -1,4 +1,5 @@
-"""Pure pricing engine: one module per pricing model behind the PricingModel interface."""
+"""Pure pricing engine: one module per pricing model, each declaring its parameters once, and the
+registry (registry.py) that parsing, storage and the GraphQL schema go through."""
 
 from domain.pricing.base import LineState, PricingKind, PricingModel, Tier, UsageFacts
 from domain.pricing.bundle import BundlePricing
