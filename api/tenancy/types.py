@@ -22,10 +22,10 @@ from api.schema.lazy import lazy_class
 from api.tenancy.loaders import TenancyLoaders
 from domain import tenancy
 from domain.billing import billing_period, retail_card_in_force
+from domain.billing.period import anchor_day_in_force
 from domain.quantity import micros_to_quantity
 from domain.wallet.wallet import below_floor
-from services import rate_cards, sources
-from services.clock import utc_now
+from services import clock, rate_cards, sources
 
 if TYPE_CHECKING:
     from api.payments.types import StripeAccount
@@ -66,6 +66,15 @@ class InvoiceSettings:
     grace_period_hours: int
     payment_terms_days: int
     number_prefix: str
+    billing_anchor_day: int = strawberry.field(
+        description="Day of the month (1-31) billing periods start on, at 00:00 UTC: 1 is the "
+        "calendar month. A month shorter than the day starts its period on its last day. A new "
+        "day takes effect when the period in force ends."
+    )
+    billing_anchor_day_from: datetime | None = strawberry.field(
+        description="When billingAnchorDay took or takes effect; null while the tenant has "
+        "always billed by calendar month."
+    )
 
 
 @strawberry.type
@@ -194,6 +203,10 @@ class TenantNode(Node):
                 grace_period_hours=s.grace_period_hours,
                 payment_terms_days=s.payment_terms_days,
                 number_prefix=s.number_prefix,
+                billing_anchor_day=anchor_day_in_force(s.billing_anchors),
+                billing_anchor_day_from=(
+                    s.billing_anchors[-1].effective_from if s.billing_anchors else None
+                ),
             ),
             created_at=tenant.created_at,
             model=tenant,
@@ -258,11 +271,11 @@ class SourceNode(Node):
     @strawberry.field
     async def current_period(self, info: Info) -> BillingPeriod:
         tenant = await _tenant_of(info, self.model.tenant_id)
-        period = billing_period(utc_now(), tenant)
+        period = billing_period(clock.utc_now(), tenant)
         return BillingPeriod(start=period.start, end=period.end)
 
     @strawberry.field(
-        description="Per meter, from the hourly rollups; the current calendar month by default."
+        description="Per meter, from the hourly rollups; the current billing period by default."
     )
     async def usage_summary(
         self, info: Info, period: PeriodInputType | None = None

@@ -31,6 +31,10 @@ class InvoiceSettingsInput:
     grace_period_hours: int | None = strawberry.UNSET
     payment_terms_days: int | None = strawberry.UNSET
     number_prefix: str | None = strawberry.UNSET
+    billing_anchor_day: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="1-31; takes effect when the current billing period ends.",
+    )
 
 
 @strawberry.input
@@ -57,6 +61,7 @@ INVOICE_SETTINGS = {
     "gracePeriodHours": "grace_period_hours",
     "paymentTermsDays": "payment_terms_days",
     "numberPrefix": "number_prefix",
+    "billingAnchorDay": "billing_anchor_day",
 }
 
 
