@@ -9,7 +9,6 @@ no statement runs once per source.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +33,7 @@ from domain.billing import (
     is_rebilled,
     wallet_payer,
 )
+from domain.billing.write_set import WriteSet
 from domain.money import round_to_micros
 from domain.periods import BillingPeriod
 from domain.pricing import UsageFacts, prorated_flat_amount
@@ -43,7 +43,7 @@ from domain.tenancy import Tenant
 from domain.usage_rating import RatingVersion, RunningTotals, SideRating
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from services import clock
-from services.money_movement import MoneyMovement, WalletMove
+from services.money_movement import MoneyMovement
 from storage import accrual as rows
 from storage import tenants
 from storage.usage_ingest import rating_versions, running_totals, save_running_totals
@@ -148,8 +148,22 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
         charges = await _rate_gauges(plan)
         flat = await _flat_fees(plan)
         # The unit of work checks the floor of every source wallet debited before commit.
-        recorded = await money.move(_moves(plan, charges, TransactionKind.ACCRUAL), now)
-        flat_recorded = await money.move(_flat_moves(plan, flat), now)
+        recorded = await money.debit(
+            _gauge_debits(plan, charges),
+            plan.owners,
+            TransactionKind.ACCRUAL,
+            lambda _: f"Seats and storage, {plan.hour:%Y-%m-%d %H}:00-{plan.hour + HOUR:%H}:00 UTC",
+            now,
+            reference=f"accrual:{plan.hour:%Y-%m-%dT%H}",
+        )
+        flat_recorded = await money.debit(
+            _flat_debits(plan, flat),
+            plan.owners,
+            TransactionKind.FLAT_FEE,
+            lambda _: f"Flat fees, {plan.period.start:%B %Y}",
+            now,
+            reference=f"flat:{plan.period.start:%Y-%m}",
+        )
         await rows.insert_accruals([c.row(plan, recorded) for c in charges])
         await rows.insert_flat_fees([f.row(plan, flat_recorded) for f in flat])
         await rows.insert_gauge_rollups(tenant_id, hour)
@@ -276,25 +290,15 @@ async def _save_totals(plan: _Plan, totals: RunningTotals) -> None:
     )
 
 
-def _moves(plan: _Plan, charges: Sequence[_GaugeCharge], kind: TransactionKind) -> list[WalletMove]:
-    debits: dict[UUID, int] = defaultdict(int)
+def _gauge_debits(plan: _Plan, charges: Sequence[_GaugeCharge]) -> WriteSet:
+    debits = WriteSet()
+    tenant_id = plan.tenant.id
     for charge in charges:
         if charge.wholesale.debits_wallet:
-            debits[plan.tenant.id] += charge.wholesale.micros
+            debits.debit(tenant_id, tenant_id, charge.wholesale.micros)
         if charge.debits_source:
-            debits[charge.source.id] += charge.retail.micros
-    label = f"Seats and storage, {plan.hour:%Y-%m-%d %H}:00-{plan.hour + HOUR:%H}:00 UTC"
-    return [
-        WalletMove(
-            plan.owners[owner],
-            plan.tenant.id,
-            -micros,
-            kind,
-            label,
-            reference=f"accrual:{plan.hour:%Y-%m-%dT%H}",
-        )
-        for owner, micros in debits.items()
-    ]
+            debits.debit(tenant_id, charge.source.id, charge.retail.micros)
+    return debits
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,20 +365,10 @@ async def _flat_fees(plan: _Plan) -> list[_FlatCharge]:
     return fees
 
 
-def _flat_moves(plan: _Plan, fees: Sequence[_FlatCharge]) -> list[WalletMove]:
-    debits: dict[UUID, int] = defaultdict(int)
+def _flat_debits(plan: _Plan, fees: Sequence[_FlatCharge]) -> WriteSet:
+    debits = WriteSet()
     for fee in fees:
         owner = fee.owner(plan)
         if owner is not None:
-            debits[owner] += fee.micros
-    return [
-        WalletMove(
-            plan.owners[owner],
-            plan.tenant.id,
-            -micros,
-            TransactionKind.FLAT_FEE,
-            f"Flat fees, {plan.period.start:%B %Y}",
-            reference=f"flat:{plan.period.start:%Y-%m}",
-        )
-        for owner, micros in debits.items()
-    ]
+            debits.debit(plan.tenant.id, owner, fee.micros)
+    return debits

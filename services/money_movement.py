@@ -22,15 +22,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from types import TracebackType
 from uuid import UUID, uuid4
 
+from domain.billing.write_set import WalletDebit, WriteSet
 from domain.outbox import BalanceUpdated, OutboundEvent, SourceResumed, SourceSuspended
 from domain.tenancy import SourceStatus
-from domain.wallet.ledger import WalletTransaction
+from domain.wallet.ledger import TransactionKind, WalletTransaction
 from services import clock, events
 from storage import ledger, locks, outbox, reloads
 from storage.ledger import WalletMove
@@ -87,6 +88,30 @@ class MoneyMovement:
         self._unchecked_sources.update(dict.fromkeys(movement.source_ids))
         self._events += [BalanceUpdated(entry) for entry in movement.transactions.values()]
         return movement.transactions
+
+    async def debit(
+        self,
+        write_set: WriteSet,
+        wallet_ids: Mapping[UUID, UUID],
+        kind: TransactionKind,
+        description: Callable[[WalletDebit], str],
+        occurred_at: datetime,
+        reference: str | None = None,
+    ) -> dict[UUID, WalletTransaction]:
+        """Moves each debit of the write set off its owner's wallet (``wallet_ids``: wallet id
+        by owner), one transaction per wallet."""
+        moves = [
+            WalletMove(
+                wallet_ids[owner_id],
+                tenant_id,
+                -debit.micros,
+                kind,
+                description(debit),
+                reference=reference,
+            )
+            for (tenant_id, owner_id), debit in write_set.debits.items()
+        ]
+        return await self.move(moves, occurred_at)
 
     async def claim_reload_crossings(self, wallet_ids: Sequence[UUID]) -> list[UUID]:
         """Claims one auto-reload per armed wallet that fell below its threshold and re-arms the

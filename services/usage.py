@@ -23,6 +23,7 @@ from domain.billing import (
     is_rebilled,
     source_pays_retail,
 )
+from domain.billing.write_set import RollupSums, WalletDebit, WriteSet
 from domain.errors import InvalidInputError
 from domain.meters import MeterKind
 from domain.money import decimal_to_micros
@@ -51,7 +52,7 @@ from domain.usage_rating import (
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.wallet import Wallet
 from services.clock import utc_now
-from services.money_movement import MoneyMovement, WalletMove
+from services.money_movement import MoneyMovement
 from storage import meters, sources, tenants, wallets
 from storage.usage_ingest import (
     EventBatch,
@@ -289,10 +290,20 @@ async def _record(money: MoneyMovement, batch: _Batch, now: datetime, look_up_ke
         return
     rated = await _rate(batch, versions)
     writes = _Writes.of(rated)
-    recorded = await money.move(writes.wallet_moves(owners), now)
+    recorded = await money.debit(
+        writes.write_set,
+        {owner_id: wallet.id for owner_id, wallet in owners.items()},
+        TransactionKind.USAGE,
+        _usage_description,
+        now,
+    )
     if await insert_events(writes.events(owners, recorded, now)) != len(rated):
         raise IngestionRaceError("an event key was recorded concurrently")
     await add_to_rollups(writes.rollup_deltas())
+
+
+def _usage_description(debit: WalletDebit) -> str:
+    return f"Usage: {debit.events} event{'s' if debit.events != 1 else ''}"
 
 
 def _cards(accepted: Sequence[_Accepted]) -> set[UUID]:
@@ -450,22 +461,18 @@ class _OfSource:
 
     def __init__(self, tenant_id: UUID) -> None:
         self.tenant_id = tenant_id
-        self.tenant_debit = [0, 0]  # [micro-units, events] off the tenant's wallet
-        self.source_debit = [0, 0]  # [micro-units, events] off the source's own wallet
-        self.rollups: dict[tuple[str, datetime], list[int]] = {}
+        self.tenant_debit = WalletDebit()  # off the tenant's wallet
+        self.source_debit = WalletDebit()  # off the source's own wallet
+        self.rollups: dict[tuple[str, datetime], RollupSums] = {}  # by (meter, hour)
         self.contexts: dict[tuple[object, ...], int] = {}
 
 
 @dataclass
 class _Writes:
-    """What a batch writes, gathered in one pass over its rated events: each wallet's debit,
-    each hour's rollup, the sources debited, and the event rows with the contexts they share."""
+    """What a batch writes, gathered in one pass over its rated events: the write set (each
+    wallet's debit, each hour's rollup), and the event rows with the contexts they share."""
 
-    # (tenant, wallet owner) -> [micro-units debited, events]
-    debits: dict[tuple[UUID, UUID], list[int]] = field(default_factory=dict)
-    # (tenant, source, meter, hour) -> [quantity, events, wholesale, retail, provider cost]
-    rollups: dict[tuple[UUID, UUID, str, datetime], list[int]] = field(default_factory=dict)
-    debited_sources: set[UUID] = field(default_factory=set)
+    write_set: WriteSet = field(default_factory=WriteSet)
     rows: list[EventRow] = field(default_factory=list)
     # An event of each context, in the order rows name them: the wallet transactions the
     # contexts link to are known only once the wallets have moved.
@@ -484,26 +491,27 @@ class _Writes:
             if of_source is None:
                 of_source = by_source[accepted.source.id] = _OfSource(accepted.tenant.id)
             # domain.billing.wallet_payer: the tenant's wallet pays every WALLET wholesale line
-            debits_tenant = wholesale.settlement is Settlement.WALLET
-            if debits_tenant:
-                of_source.tenant_debit[0] += wholesale.micros
-                of_source.tenant_debit[1] += 1
+            if wholesale.settlement is Settlement.WALLET:
+                debit = of_source.tenant_debit
+                debit.micros += wholesale.micros
+                debit.events += 1
             if event.debits_source:
-                of_source.source_debit[0] += retail.micros
-                of_source.source_debit[1] += 1
+                debit = of_source.source_debit
+                debit.micros += retail.micros
+                debit.events += 1
             at = accepted.occurred_at
             hour = hours.get(at)
             if hour is None:
                 hour = hours[at] = at.replace(minute=0, second=0, microsecond=0)
             rollup = of_source.rollups.get((draft.meter, hour))
             if rollup is None:
-                rollup = of_source.rollups[(draft.meter, hour)] = [0, 0, 0, 0, 0]
-            rollup[0] += accepted.quantity_micros
-            rollup[1] += 1
-            rollup[2] += wholesale.micros
-            rollup[3] += retail.micros
+                rollup = of_source.rollups[(draft.meter, hour)] = RollupSums()
+            rollup.quantity += accepted.quantity_micros
+            rollup.events += 1
+            rollup.wholesale += wholesale.micros
+            rollup.retail += retail.micros
             if wholesale.settlement is PROVIDER_COST_SETTLEMENT:
-                rollup[4] += wholesale.micros  # domain.billing.provider_cost_micros, inlined
+                rollup.provider_cost += wholesale.micros  # domain.billing.provider_cost_micros
             # Per source each side's card is fixed, so its version and line fix the rest of the
             # context: the settlement is the line's, and with it the wallet transaction.
             shared = (
@@ -537,36 +545,20 @@ class _Writes:
         return writes
 
     def _add_up(self, by_source: dict[UUID, _OfSource]) -> None:
+        write_set = self.write_set
+        # The tenants' debits first: the order the wallets move in, as before the write set.
         for of_source in by_source.values():
-            self._debit((of_source.tenant_id, of_source.tenant_id), *of_source.tenant_debit)
+            write_set.add_debit(of_source.tenant_id, of_source.tenant_id, of_source.tenant_debit)
         for source_id, of_source in by_source.items():
-            if self._debit((of_source.tenant_id, source_id), *of_source.source_debit):
-                self.debited_sources.add(source_id)
-            for (meter, hour), values in of_source.rollups.items():
-                self.rollups[(of_source.tenant_id, source_id, meter, hour)] = values
-
-    def _debit(self, wallet: tuple[UUID, UUID], micros: int, events: int) -> bool:
-        if not events:
-            return False
-        found = self.debits.setdefault(wallet, [0, 0])
-        found[0] += micros
-        found[1] += events
-        return True
-
-    def wallet_moves(self, owners: dict[UUID, Wallet]) -> list[WalletMove]:
-        return [
-            WalletMove(
-                wallet_id=owners[owner_id].id,
-                tenant_id=tenant_id,
-                delta_micros=-micros,
-                kind=TransactionKind.USAGE,
-                description=f"Usage: {events} event{'s' if events != 1 else ''}",
-            )
-            for (tenant_id, owner_id), (micros, events) in self.debits.items()
-        ]
+            write_set.add_debit(of_source.tenant_id, source_id, of_source.source_debit)
+            for (meter, hour), sums in of_source.rollups.items():
+                write_set.rollups[(of_source.tenant_id, source_id, meter, hour)] = sums
 
     def rollup_deltas(self) -> list[RollupDelta]:
-        return [RollupDelta(t, s, m, h, *values) for (t, s, m, h), values in self.rollups.items()]
+        return [
+            RollupDelta(t, s, m, h, r.quantity, r.events, r.wholesale, r.retail, r.provider_cost)
+            for (t, s, m, h), r in self.write_set.rollups.items()
+        ]
 
     def events(
         self,
