@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.paging import Page, PageRequest
-from domain.pricing import pricing_from_params
+from domain.pricing import PRICING_MODELS, PricingRegistry, kind_name
 from domain.rate_card import RateCard, RateCardKind, RateCardVersion, RateLineSpec, Settlement
 from storage.database import unique_violation_as_duplicate_key
 from storage.ids import as_uuid, as_uuid_or_none
@@ -29,10 +29,11 @@ def to_rate_card(row: RateCardRow) -> RateCard:
     )
 
 
-def to_line(row: LineRow) -> RateLineSpec:
+def to_line(row: LineRow, models: PricingRegistry = PRICING_MODELS) -> RateLineSpec:
+    """``models``: the registry the stored kind name is looked up in (the built-ins)."""
     return RateLineSpec(
         meter=row.meter_id,
-        pricing=pricing_from_params(row.model, row.params, f"rate_lines[{row.id}]"),
+        pricing=models.parse(row.model, row.params, f"rate_lines[{row.id}]"),
         settlement=Settlement(row.settlement),
         description=row.description,
     )
@@ -57,7 +58,9 @@ async def list_rate_cards(tenant_id: UUID, request: PageRequest) -> Page[RateCar
     return await keyset_page(RateCardRow.filter(tenant_id=tenant_id), request, to_rate_card)
 
 
-async def versions_by_card_ids(card_ids: Iterable[UUID]) -> dict[UUID, list[RateCardVersion]]:
+async def versions_by_card_ids(
+    card_ids: Iterable[UUID], models: PricingRegistry = PRICING_MODELS
+) -> dict[UUID, list[RateCardVersion]]:
     """Every version of each card with its lines: two statements, whatever the number of cards."""
     version_rows = await VersionRow.filter(rate_card_id__in=list(set(card_ids))).order_by(
         "rate_card_id", "version"
@@ -67,7 +70,7 @@ async def versions_by_card_ids(card_ids: Iterable[UUID]) -> dict[UUID, list[Rate
     )
     lines_by_version: dict[int, list[RateLineSpec]] = defaultdict(list)
     for line in line_rows:
-        lines_by_version[line.version_id].append(to_line(line))
+        lines_by_version[line.version_id].append(to_line(line, models))
     versions: dict[UUID, list[RateCardVersion]] = defaultdict(list)
     for row in version_rows:
         card_id = as_uuid(row.rate_card_id)
@@ -121,7 +124,7 @@ async def insert_version(
                 version_id=version.id,
                 position=position,
                 meter_id=line.meter,
-                model=line.pricing.kind.value,
+                model=kind_name(type(line.pricing)),
                 params=line.pricing.to_params(),
                 settlement=line.settlement,
                 description=line.description,

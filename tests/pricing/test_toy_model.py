@@ -1,7 +1,8 @@
 """A pricing model defined only here, registered into a registry here, and used end to end.
 
-Nothing outside this module knows the toy: its parameters, parsing, stored form, GraphQL types,
-rating and breakdown all come from its one declaration and one registration below.
+Nothing outside this module knows the toy: its parameters, parsing, stored form (in memory and in
+a rate card on both databases), GraphQL types, rating and breakdown all come from its one
+declaration and one registration below.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -36,6 +38,10 @@ from domain.pricing import (
 )
 from domain.pricing.base import add_event_quantity
 from domain.pricing.parameters import DeclaredParameters
+from domain.rate_card import RateCardKind, RateLineSpec
+from storage import rate_cards
+from tests.conftest import Database
+from tests.usage.conftest import make_agency
 
 D = Decimal
 
@@ -132,6 +138,27 @@ def test_the_toy_round_trips_through_its_stored_parameters() -> None:
 
     assert stored == {"unitPrice": "10", "startFee": "0.25", "cap": None, "freeEvents": 2}
     assert REGISTRY.parse(kind_name(CappedPricing), stored, "rate_lines[1]") == model
+
+
+async def test_the_toy_is_stored_in_a_rate_card_and_read_back_through_its_registry(
+    db: Database,
+) -> None:
+    # given a card version whose line is priced by the toy, written through storage
+    agency = await make_agency("toy")
+    model = CappedPricing(unit_price=D("0.02"), start_fee=D(1), cap=D(5), free_events=None)
+    card = await rate_cards.insert_rate_card(
+        tenant_id=agency.tenant_id, name="Toy", kind=RateCardKind.RETAIL, currency="USD"
+    )
+    line = RateLineSpec(meter="message_response", pricing=model, description="capped")
+    await rate_cards.insert_version(card.id, [line], datetime(2026, 1, 1, tzinfo=UTC))
+
+    # when it is read back through the toy's registry
+    versions = await rate_cards.versions_by_card_ids([card.id], REGISTRY)
+
+    # then the line is the toy as written; the built-in registry does not know the kind
+    assert versions[card.id][0].lines == (line,)
+    with pytest.raises(ValueError, match="unknown pricing model 'CAPPED'"):
+        await rate_cards.versions_by_card_ids([card.id])
 
 
 def test_the_toy_s_event_charges_add_up_to_its_period_amount_and_details_to_its_amount() -> None:
