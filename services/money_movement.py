@@ -154,7 +154,7 @@ class MoneyMovement:
             return
         try:
             await events.publish(self._written)
-            await outbox.mark_published(self._written_ids, clock.utc_now())
+            await outbox.mark_published_unflushed(self._written_ids, clock.utc_now())
         except Exception:
             # Committed, so not lost: the relay publishes what was not marked published. The
             # money moved, and the caller is told so rather than of a fan-out failure.

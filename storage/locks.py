@@ -15,6 +15,8 @@ async def lock_tenants(tenant_ids: Iterable[UUID]) -> None:
     if not is_postgres():
         return
     keys = sorted(str(t) for t in set(tenant_ids))
+    if not keys:
+        return  # no statement for a unit that learns its tenants later (usage)
     await connection().execute_query(
         "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
         "FROM unnest($1::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n",

@@ -94,6 +94,27 @@ async def mark_published(ids: Sequence[int], at: datetime) -> None:
     )
 
 
+async def mark_published_unflushed(ids: Sequence[int], at: datetime) -> None:
+    """``mark_published`` in a transaction of its own whose commit does not wait for the WAL to
+    reach the disk (PostgreSQL), in one round trip: what a live publish adds to its request is
+    then a round trip, not a second durable commit. A mark lost in a crash only means the relay
+    publishes the event again, which at-least-once delivery allows. Call outside a transaction.
+    """
+    if not ids:
+        return
+    if not is_postgres():
+        await mark_published(ids, at)
+        return
+    # The simple query protocol (several statements) takes no parameters: the values are ints
+    # from RETURNING and an instant this process made, so the literals are safe.
+    listed = ", ".join(str(int(i)) for i in ids)
+    await connection().execute_script(
+        "BEGIN; SET LOCAL synchronous_commit = off; "
+        f"UPDATE outbox SET published_at = '{at.isoformat()}'::timestamptz WHERE id IN ({listed}); "
+        "COMMIT"
+    )
+
+
 async def pending(older_than: datetime, limit: int) -> list[StoredEvent]:
     """Unpublished events created before ``older_than``, oldest first. Call in a transaction:
     on PostgreSQL the rows stay locked until it ends, and rows another relay holds are skipped."""
