@@ -22,6 +22,7 @@ from adapters.payments import (
     PaymentGateway,
 )
 from domain.errors import StripeNotConnectedError
+from domain.outbox import ReloadFailed
 from domain.wallet.reloads import (
     AUTO_RELOAD_DESCRIPTION,
     CAP_REACHED,
@@ -34,8 +35,8 @@ from domain.wallet.reloads import (
 )
 from services import payments, top_ups
 from services.clock import utc_now
+from services.money_movement import MoneyMovement
 from storage import reloads, wallet_transactions
-from storage.database import transaction
 
 # A STARTED reload without a PaymentIntent this old belongs to a worker that died mid-start.
 STALE_START = timedelta(minutes=5)
@@ -53,7 +54,8 @@ async def start_pending_reloads(limit: int = 100, gateway: PaymentGateway | None
 
 
 async def _start_one(reload_id: UUID, gateway: PaymentGateway, stale_before: datetime) -> bool:
-    async with transaction():
+    # A unit of work that moves no money: a reload that fails here says so (reload.failed).
+    async with MoneyMovement() as money:
         reload = await reloads.startable_for_update(reload_id, stale_before)
         if reload is None:
             return False  # another worker has it, or it was started already
@@ -79,7 +81,7 @@ async def _start_one(reload_id: UUID, gateway: PaymentGateway, stale_before: dat
             # platform's; the source's customer there owns the saved card.
             account_id = await top_ups.paying_account(wallet)
         except StripeNotConnectedError as error:
-            await _fail(reload.id, str(error), None)
+            await _fail(money, reload, str(error), None)
             return False
         customer_id = await top_ups.customer_of(wallet)
         await reloads.update_reload(reload.id, status=ReloadStatus.STARTED)
@@ -109,25 +111,32 @@ async def _create_intent(
         await reloads.return_to_pending(reload.id)
         return False
     except PaymentDeclined as declined:
-        await _fail(reload.id, declined.message, declined.decline_code)
-        return False
+        message, code = declined.message, declined.decline_code
     except GatewayUnavailable:
-        await _fail(reload.id, GATEWAY_OFFLINE, None)
-        return False
+        message, code = GATEWAY_OFFLINE, None
     except GatewayRequestError as error:
-        await _fail(reload.id, error.message or "Stripe refused the PaymentIntent.", error.code)
-        return False
-    await reloads.update_reload(reload.id, payment_intent_id=intent.id)
-    return True
+        message, code = error.message or "Stripe refused the PaymentIntent.", error.code
+    else:
+        await reloads.update_reload(reload.id, payment_intent_id=intent.id)
+        return True
+    async with MoneyMovement() as money:
+        await _fail(money, reload, message, code)
+    return False
 
 
-async def _fail(reload_id: UUID, message: str, decline_code: str | None) -> None:
+async def _fail(
+    money: MoneyMovement, reload: WalletReload, message: str, decline_code: str | None
+) -> None:
+    """Records the failure, and reload.failed with it."""
+    message = message[:500]
+    decline_code = None if decline_code is None else decline_code[:100]
     await reloads.update_reload(
-        reload_id,
+        reload.id,
         status=ReloadStatus.FAILED,
-        failure_message=message[:500],
-        decline_code=None if decline_code is None else decline_code[:100],
+        failure_message=message,
+        decline_code=decline_code,
     )
+    money.record(ReloadFailed(reload, None, message, decline_code))
 
 
 async def latest_reloads(wallet_ids: list[UUID]) -> dict[UUID, WalletReload]:

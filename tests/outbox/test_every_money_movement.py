@@ -223,3 +223,23 @@ async def test_a_paid_auto_reload_commits_reload_succeeded(
     assert rows[1].payload["reloadId"] == str(reload["id"])
     assert rows[1].payload["creditedMicros"] == 50_000_000
     assert_published(await outbox_rows(), broadcast)
+
+
+async def test_an_auto_reload_declined_when_started_commits_reload_failed(
+    agency: Agency, broadcast: RecordingBroadcaster
+) -> None:
+    wallet = agency.tenant_wallet
+    await wallets.adjust_wallet(PLATFORM, wallet, Decimal("30"), "test", "r1")
+    await enable(wallet)
+    await wallets.adjust_wallet(PLATFORM, wallet, Decimal("-25"), "test", "r2")
+    before = len(await outbox_rows())
+
+    await start_pending_reloads(gateway=FakeGateway(declines=True))
+
+    (reload,) = await reload_rows(wallet)
+    rows = (await outbox_rows())[before:]
+    assert types(rows) == ["reload.failed"]
+    assert rows[0].payload["reloadId"] == str(reload["id"])
+    assert rows[0].payload["declineCode"] == "insufficient_funds"
+    assert reload["status"] == "FAILED"
+    assert_published(await outbox_rows(), broadcast)

@@ -6,13 +6,14 @@ import asyncio
 import os
 import sys
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 
 from adapters.broadcaster import Message
-from services import events
+from services import events, wallets
 from services.clock import utc_now
 from services.outbox_relay import relay_outbox
 from storage import outbox
@@ -20,7 +21,7 @@ from storage.database import transaction
 from tests.conftest import Database
 from tests.outbox.conftest import RecordingBroadcaster, balance_of, outbox_rows
 from tests.outbox.dying_process import DIED
-from tests.usage.conftest import Agency
+from tests.usage.conftest import PLATFORM, Agency
 
 NO_GRACE = timedelta(0)
 
@@ -95,6 +96,38 @@ async def test_a_process_killed_after_commit_leaves_its_events_and_the_relay_pub
     # and a second run publishes nothing
     assert again == 0
     assert second == ([], [])
+
+
+class BrokenBroadcaster(RecordingBroadcaster):
+    async def publish(self, channel: str, message: Message) -> None:
+        raise ConnectionError("the broadcaster is down")
+
+
+async def test_a_publish_that_fails_after_commit_leaves_the_events_to_the_relay(
+    agency: Agency,
+) -> None:
+    previous = events.broadcaster()
+    events.use_broadcaster(BrokenBroadcaster())
+    try:
+        # when the fan-out fails after a top-up committed
+        change = await wallets.adjust_wallet(
+            PLATFORM, agency.source_wallet, Decimal("4"), "test", "broken-fan-out"
+        )
+    finally:
+        events.use_broadcaster(previous)
+
+    # then the caller is told of the committed top-up, and its event waits for the relay
+    (left,) = await outbox_rows()
+    assert change.transaction is not None
+    assert left.payload["transactionId"] == change.transaction.id
+    assert not left.published
+    recording = RecordingBroadcaster()
+    events.use_broadcaster(recording)
+    try:
+        assert await relay_outbox(grace=NO_GRACE) == 1
+    finally:
+        events.use_broadcaster(previous)
+    assert recording.event_ids() == [left.event_id]
 
 
 async def test_rebill_relay_outbox_publishes_what_a_dead_process_left(
