@@ -43,6 +43,8 @@ logger = logging.getLogger("rebill.money")
 
 
 class MoneyMovement:
+    """One transaction that moves money, with its events; see the module's docstring."""
+
     def __init__(self, tenant_ids: Iterable[UUID] = ()) -> None:
         self._tenant_ids = tuple(tenant_ids)
         self._events: list[OutboundEvent] = []
