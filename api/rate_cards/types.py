@@ -13,9 +13,9 @@ import strawberry
 from api.context import Info
 from api.ids import encode_id
 from api.rate_cards.loaders import RateCardLoaders
+from api.rate_cards.pricing import Pricing, pricing_type
 from api.schema.common import Node, PageInfo, connection_parts
 from api.schema.enums import MeterKind, RateCardKind, Settlement
-from api.schema.pricing import Pricing, pricing_type
 from domain import meters, rate_card
 from domain.paging import Page
 from domain.rate_card import RateCard

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import pytest
 import strawberry
 
-from api.schema.pricing import pricing_types
+from api.rate_cards.pricing import pricing_types
 from api.schema.scalars import SCALAR_OVERRIDES
 from domain.errors import FieldProblem, InvalidInputError
 from domain.money import exact_arithmetic

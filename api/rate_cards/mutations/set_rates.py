@@ -10,9 +10,9 @@ import strawberry
 from api.context import Info
 from api.errors import run
 from api.ids import decode_id
+from api.rate_cards.pricing import RateLineInput, line_drafts
 from api.rate_cards.types import RateCardSuccess
 from api.schema.errors import InvalidInput, NotFound
-from api.schema.pricing import RateLineInput, line_drafts
 from services import rate_cards
 
 
