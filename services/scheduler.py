@@ -1,7 +1,8 @@
 """The in-process hourly accrual timer, used by the API when REDIS_URL is unset (DESIGN.md §5).
 
-Alongside it, every minute, the auto-reloads that debits claimed are started (what the arq
-worker's minutely cron does when Redis is configured).
+Alongside it, every minute, the auto-reloads that debits claimed are started and the outbox relay
+publishes committed events that their process did not (what the arq worker's minutely crons do
+when Redis is configured).
 
 It runs the same service the arq worker runs: a few seconds after each hour closes, every pending
 tenant-hour up to now is accrued. A failed run is logged and the loop goes on; the next run
@@ -15,15 +16,17 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from domain.accrual import HOUR, hour_start
-from services import accrual, clock, reloads
+from services import accrual, clock, outbox_relay, reloads
 
 WAKE_AFTER_HOUR = timedelta(seconds=5)
 RELOAD_EVERY = timedelta(minutes=1)
 logger = logging.getLogger("rebill.scheduler")
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 
 def next_wake_up(now: datetime) -> datetime:
@@ -44,12 +47,24 @@ async def accrue_due_hours() -> int | None:
     return len(accrued)
 
 
+async def to_the_end(run: Awaitable[T]) -> T:
+    """Runs ``run`` to its end even when the timer is stopped meanwhile, then lets the stop
+    through: a run cancelled inside its transaction would leave the SQLite connection's lock
+    held, and every later statement of the process waiting for it."""
+    task = asyncio.ensure_future(run)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
+
+
 async def run_hourly(sleep: Sleep = asyncio.sleep) -> None:
     """Sleeps until a few seconds after the next hour, accrues, and again, until cancelled."""
     while True:
         now = clock.utc_now()
         await sleep(max((next_wake_up(now) - now).total_seconds(), 0.0))
-        await accrue_due_hours()
+        await to_the_end(accrue_due_hours())
 
 
 async def start_reloads() -> int | None:
@@ -61,14 +76,28 @@ async def start_reloads() -> int | None:
         return None
 
 
+async def relay_outbox() -> int | None:
+    """One run of the outbox relay. None when the run failed."""
+    try:
+        return await outbox_relay.relay_outbox()
+    except Exception:
+        logger.exception("outbox relay failed; the next run publishes what it missed")
+        return None
+
+
 async def run_reloads(sleep: Sleep = asyncio.sleep) -> None:
+    """Every minute: the pending auto-reloads, then the outbox relay."""
     while True:
         await sleep(RELOAD_EVERY.total_seconds())
-        await start_reloads()
+        await to_the_end(start_reloads())
+        await to_the_end(relay_outbox())
 
 
 async def _run_all(sleep: Sleep, reload_sleep: Sleep) -> None:
-    await asyncio.gather(run_hourly(sleep), run_reloads(reload_sleep))
+    # A task group, not gather: stopping waits until both loops have ended (a run to its end).
+    async with asyncio.TaskGroup() as loops:
+        loops.create_task(run_hourly(sleep))
+        loops.create_task(run_reloads(reload_sleep))
 
 
 def start(sleep: Sleep = asyncio.sleep, reload_sleep: Sleep = asyncio.sleep) -> asyncio.Task[None]:

@@ -16,7 +16,6 @@ from domain.wallet.top_ups import StripeTopUp, TopUpStatus
 from storage.database import connection, is_postgres
 from storage.models import StripeTopUp as TopUpRow
 from storage.models import Tenant as TenantRow
-from storage.models import Wallet as WalletRow
 from storage.sql import Params, id_value
 
 
@@ -173,7 +172,3 @@ async def set_tenant_stripe(tenant_id: UUID, status: StripeStatus, charges_enabl
         stripe_status=status, stripe_charges_enabled=charges_enabled
     )
 
-
-async def source_of_wallet(wallet_id: UUID) -> UUID | None:
-    row = await WalletRow.filter(id=wallet_id).first().values("source_id")
-    return None if row is None or row["source_id"] is None else UUID(str(row["source_id"]))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -15,8 +17,13 @@ import services.accrual
 from api.app import create_app
 from domain.accrual import HourAccrual
 from domain.settings import Settings
-from services import clock, runtime, scheduler
+from services import clock, events, outbox_relay, runtime, scheduler
+from services.clock import utc_now
+from storage import outbox
+from storage.database import connection, transaction
+from storage.outbox import OutboxEntry
 from tests.conftest import Database
+from tests.usage.conftest import make_agency
 from tests.workers.conftest import FakeClock, accrued_hours, hours_from, seated_agency
 
 
@@ -113,3 +120,100 @@ async def test_the_api_runs_the_timer_only_without_redis(
 
     assert running == ([True] if starts else [])
     assert all(task.cancelled() for task in started)
+
+
+async def test_every_minute_the_timer_relays_events_their_process_left_unpublished(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given an event committed two minutes ago and never published (its process died)
+    agency = await make_agency("relayed")
+    async with transaction():
+        await outbox.append(
+            [
+                OutboxEntry(
+                    uuid4(),
+                    agency.tenant_id,
+                    "wallet.balance_updated",
+                    json.dumps({"walletId": "w", "balanceMicros": 1}),
+                    utc_now() - timedelta(minutes=2),
+                )
+            ]
+        )
+    relayed = asyncio.Event()
+    real_relay = scheduler.relay_outbox
+
+    async def relay_and_tell() -> int | None:
+        count = await real_relay()
+        if count:
+            relayed.set()
+        return count
+
+    async def never(_seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    minutes: list[float] = []
+
+    async def one_minute_then_never(seconds: float) -> None:
+        minutes.append(seconds)
+        if len(minutes) > 1:
+            await never(seconds)
+
+    monkeypatch.setattr(scheduler, "relay_outbox", relay_and_tell)
+    monkeypatch.setattr(scheduler, "start_reloads", _no_reloads)
+
+    # when the API's timer runs its minutely loop
+    broadcaster = events.broadcaster()
+    async with broadcaster.subscribe(events.OUTBOX) as published:
+        timer = scheduler.start(never, one_minute_then_never)
+        await asyncio.wait_for(relayed.wait(), timeout=10)
+        await scheduler.stop(timer)
+        message = published.get_nowait()
+
+    # then after a minute the event is published with its type, and marked published
+    assert minutes[0] == 60.0
+    assert message["type"] == "wallet.balance_updated"
+    pending = await connection().execute_query_dict(
+        "SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL"
+    )
+    assert int(pending[0]["n"]) == 0
+
+
+async def _no_reloads() -> int:
+    return 0
+
+
+async def test_stopping_the_timer_mid_run_lets_the_run_finish_and_the_database_answers(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a relay run that is inside its transaction when the timer is stopped
+    inside = asyncio.Event()
+    finished: list[bool] = []
+
+    async def slow_relay() -> int:
+        async with transaction():
+            await connection().execute_query("SELECT 1")
+            inside.set()
+            await asyncio.sleep(0.05)
+            await connection().execute_query("SELECT 1")
+        finished.append(True)
+        return 0
+
+    async def never(_seconds: float) -> None:
+        await asyncio.Event().wait()
+
+    async def no_wait(_seconds: float) -> None:
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr(outbox_relay, "relay_outbox", slow_relay)
+    monkeypatch.setattr(scheduler, "start_reloads", _no_reloads)
+    timer = scheduler.start(never, no_wait)
+    await asyncio.wait_for(inside.wait(), timeout=5)
+
+    # when it is stopped
+    await asyncio.wait_for(scheduler.stop(timer), timeout=5)
+
+    # then the run finished its transaction, and the next statement is answered
+    assert finished == [True]
+    assert timer.cancelled()
+    rows = await asyncio.wait_for(connection().execute_query_dict("SELECT 1 AS one"), timeout=5)
+    assert rows == [{"one": 1}]
