@@ -36,6 +36,27 @@ class MappingLoader(DataLoader[K, V | None], Generic[K, V]):
         return result
 
 
+class CallersMappingLoader(DataLoader[K, V | None], Generic[K, V]):
+    """A MappingLoader for lookups the service limits to the caller's tenant (storage takes the
+    tenant first): it loads for one caller, and for no caller finds nothing."""
+
+    fetch: Callable[[Caller, list[K]], Awaitable[dict[K, V]]]
+
+    def __init__(self, caller: Caller | None) -> None:
+        super().__init__()
+        self.caller = caller
+
+    async def batch_load_fn(self, keys: Sequence[K]) -> list[V | None]:
+        if self.caller is None:
+            return [None for _ in keys]
+        found = await type(self).fetch(self.caller, list(keys))
+        return [found.get(key) for key in keys]
+
+    async def get(self, key: K) -> V | None:
+        result: V | None = await self.load(key)
+        return result
+
+
 class LoaderSet:
     """One area's loaders for one request."""
 

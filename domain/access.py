@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
+from enum import Enum, StrEnum
 from uuid import UUID
 
 
@@ -18,6 +18,19 @@ class Role(StrEnum):
     PLATFORM = "PLATFORM"
     TENANT = "TENANT"
     SOURCE = "SOURCE"
+
+
+class EveryTenant(Enum):
+    """The scope of the platform and of jobs that work across tenants, said out loud: a
+    lookup that can cross tenants takes a tenant or this, never a None that means "all"."""
+
+    EVERY_TENANT = "every tenant"
+
+
+EVERY_TENANT = EveryTenant.EVERY_TENANT
+# The tenant a storage lookup is limited to, first argument of every lookup that could cross
+# tenants (an id from a client, an id from a row of another area).
+TenantScope = UUID | EveryTenant
 
 
 class ForbiddenError(Exception):
@@ -61,9 +74,13 @@ class Caller:
             raise ForbiddenError()
 
     @property
-    def tenant_scope(self) -> UUID | None:
-        """The tenant every query is limited to; None for the platform (all tenants)."""
-        return None if self.is_platform else self.tenant_id
+    def tenant_scope(self) -> TenantScope:
+        """The tenant every lookup is limited to; EVERY_TENANT for the platform."""
+        if self.is_platform:
+            return EVERY_TENANT
+        if self.tenant_id is None:  # no such key is issued: never widen it to every tenant
+            raise ForbiddenError()
+        return self.tenant_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,7 +87,7 @@ async def _issue(
 async def revoke_api_key(caller: Caller, key_id: UUID | None) -> ApiKey:
     """Revoking twice keeps the first revocation time."""
     caller.require_role(Role.PLATFORM, Role.TENANT)
-    key = None if key_id is None else await api_keys.api_key_by_id(key_id)
+    key = None if key_id is None else await api_keys.api_key_by_id(caller.tenant_scope, key_id)
     if key is None or not (caller.is_platform or key.tenant_id == caller.tenant_id):
         raise NotFoundError("ApiKey", None if key_id is None else str(key_id))
     async with transaction():
@@ -125,7 +125,7 @@ async def get_api_key(caller: Caller, key_id: UUID) -> ApiKey | None:
     """Keys are visible to the platform and to their own tenant's keys."""
     if caller.role is Role.SOURCE:
         return None
-    key = await api_keys.api_key_by_id(key_id)
+    key = await api_keys.api_key_by_id(caller.tenant_scope, key_id)
     if key is None or not (caller.is_platform or key.tenant_id == caller.tenant_id):
         return None
     return key

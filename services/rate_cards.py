@@ -123,9 +123,9 @@ async def list_rate_cards(caller: Caller, tenant: Tenant, request: PageRequest) 
     return await rate_cards.list_rate_cards(tenant.id, request)
 
 
-async def rate_cards_by_ids(ids: list[UUID]) -> dict[UUID, RateCard]:
+async def rate_cards_by_ids(caller: Caller, ids: list[UUID]) -> dict[UUID, RateCard]:
     """Batch lookup for the API's loaders; the parent entity already passed the caller's scope."""
-    return await rate_cards.rate_cards_by_ids(ids)
+    return await rate_cards.rate_cards_by_ids(caller.tenant_scope, ids)
 
 
 async def versions_by_card_ids(ids: list[UUID]) -> dict[UUID, list[RateCardVersion]]:

@@ -108,7 +108,7 @@ async def update_source(
         await sources.update_source(source.id, changes)
         # Whether the wallet's floor binds depends on the billing mode.
         await money.update_suspensions([source.id])
-        return await _reread(source.id)
+        return await _reread(source)
 
 
 async def set_source_rebilling(caller: Caller, source_id: UUID | None, enabled: bool) -> Source:
@@ -129,7 +129,7 @@ async def set_source_rebilling(caller: Caller, source_id: UUID | None, enabled: 
         await sources.update_source(source.id, changes)
         # Only a rebilled source pays from its wallet, so only then does its floor bind.
         await money.update_suspensions([source.id])
-        return await _reread(source.id)
+        return await _reread(source)
 
 
 async def _create_stripe_customer(tenant: Tenant, source: Source) -> str | None:
@@ -178,8 +178,8 @@ async def get_source(caller: Caller, source_id: UUID | None) -> Source | None:
         return None
 
 
-async def _reread(source_id: UUID) -> Source:
-    found = await sources.source_by_id(source_id)
+async def _reread(source: Source) -> Source:
+    found = await sources.source_by_id(source.tenant_id, source.id)
     assert found is not None
     return found
 
@@ -197,6 +197,6 @@ async def list_sources(
     return await sources.list_sources(tenant.id, request, source_filter)
 
 
-async def sources_by_ids(ids: list[UUID]) -> dict[UUID, Source]:
+async def sources_by_ids(caller: Caller, ids: list[UUID]) -> dict[UUID, Source]:
     """Batch lookup for the API's loaders; the parent entity already passed the caller's scope."""
-    return await sources.sources_by_ids(ids)
+    return await sources.sources_by_ids(caller.tenant_scope, ids)

@@ -125,7 +125,11 @@ async def set_wholesale_rate_card(
     """What the platform charges the tenant: a platform card, or one made for this tenant."""
     caller.require_role(Role.PLATFORM)
     tenant = await visibility.visible_tenant(caller, tenant_id)
-    card = None if rate_card_id is None else await rate_cards.rate_card_by_id(rate_card_id)
+    card = (
+        None
+        if rate_card_id is None
+        else await rate_cards.rate_card_by_id(caller.tenant_scope, rate_card_id)
+    )
     if card is None:
         raise NotFoundError("RateCard", None if rate_card_id is None else str(rate_card_id))
     if card.tenant_id not in (None, tenant.id):

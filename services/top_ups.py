@@ -9,8 +9,6 @@ platform's own account.
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from adapters.payments import (
     GatewayRequestError,
     GatewayRetryableError,
@@ -93,7 +91,7 @@ async def start_stripe_top_up(
         # The card was declined when the PaymentIntent was created: the retry answers the same.
         raise PaymentFailedError(top_up.failure_message or "Declined.", top_up.decline_code)
     return StripeTopUpChange(
-        await _reload(wallet.id),
+        await _reload(wallet),
         await _credit_of(top_up),
         _intent_of(top_up, intent_status),
         top_up,
@@ -104,7 +102,9 @@ async def _credit_of(top_up: StripeTopUp) -> WalletTransaction | None:
     """The TOP_UP transaction the succeeded webhook wrote (kept after a refund: it did credit)."""
     if top_up.credited_transaction_id is None:
         return None
-    return await wallet_transactions.transaction_by_id(top_up.credited_transaction_id)
+    return await wallet_transactions.transaction_by_id(
+        top_up.tenant_id, top_up.credited_transaction_id
+    )
 
 
 async def paying_account(wallet: Wallet) -> str | None:
@@ -120,7 +120,7 @@ async def customer_of(wallet: Wallet) -> str | None:
     """A source's Stripe customer on the connected account, so its saved cards can be used."""
     if wallet.source_id is None:
         return None
-    source = await sources.source_by_id(wallet.source_id)
+    source = await sources.source_by_id(wallet.tenant_id, wallet.source_id)
     return None if source is None else source.stripe_customer_id
 
 
@@ -200,8 +200,8 @@ def _intent_status(status: TopUpStatus) -> str:
     }[status]
 
 
-async def _reload(wallet_id: UUID) -> Wallet:
-    return (await wallets.wallets_by_ids([wallet_id]))[wallet_id]
+async def _reload(wallet: Wallet) -> Wallet:
+    return (await wallets.wallets_by_ids(wallet.tenant_id, [wallet.id]))[wallet.id]
 
 
 async def count_top_ups() -> int:

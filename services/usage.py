@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
-from domain.access import Caller, Role
+from domain.access import EVERY_TENANT, Caller, Role
 from domain.billing import (
     PROVIDER_COST_SETTLEMENT,
     BillingPeriods,
@@ -152,7 +152,9 @@ def _check_request(drafts: Sequence[UsageEventDraft], max_events: int) -> None:
 async def _check_events(caller: Caller, drafts: Sequence[UsageEventDraft], now: datetime) -> _Batch:
     batch = _Batch()
     known_meters = await meters.meter_kinds()
-    found = await sources.sources_by_ids({d.source_id for d in drafts if d.source_id})
+    found = await sources.sources_by_ids(
+        caller.tenant_scope, {d.source_id for d in drafts if d.source_id}
+    )
     tenant_rows = await tenants.tenants_by_ids({s.tenant_id for s in found.values()})
     # Per source, once a batch: the source, whether the caller may report for it, its tenant,
     # and the keys its tenant's events have used so far in the batch (key -> payload hash).
@@ -283,7 +285,11 @@ async def _record(money: MoneyMovement, batch: _Batch, now: datetime, look_up_ke
     The unit of work checks the suspension of every source wallet debited before commit.
     """
     tenant_ids = {a.tenant.id for a in batch.accepted}
-    owners = await wallets.wallets_by_owner_ids(tenant_ids | {a.source.id for a in batch.accepted})
+    # The sources passed the caller's scope; a platform batch may span tenants.
+    scope = next(iter(tenant_ids)) if len(tenant_ids) == 1 else EVERY_TENANT
+    owners = await wallets.wallets_by_owner_ids(
+        scope, tenant_ids | {a.source.id for a in batch.accepted}
+    )
     versions = await rating_versions(_cards(batch.accepted))
     await money.lock(tenant_ids)
     if look_up_keys and not await _drop_recorded(batch):

@@ -28,7 +28,9 @@ async def visible_tenant(caller: Caller, tenant_id: UUID | None) -> Tenant:
 
 
 async def visible_source(caller: Caller, source_id: UUID | None) -> Source:
-    source = None if source_id is None else await sources.source_by_id(source_id)
+    source = (
+        None if source_id is None else await sources.source_by_id(caller.tenant_scope, source_id)
+    )
     if source is None or not caller.sees_source(source.tenant_id, source.id):
         raise NotFoundError("Source", None if source_id is None else str(source_id))
     return source
@@ -62,20 +64,22 @@ def card_visible(
 
 
 async def visible_rate_card(caller: Caller, card_id: UUID | None) -> RateCard:
-    card = None if card_id is None else await rate_cards.rate_card_by_id(card_id)
+    card = (
+        None if card_id is None else await rate_cards.rate_card_by_id(caller.tenant_scope, card_id)
+    )
     tenant = source = None
     # Only tenant and source keys need their own rows to decide; the platform sees every card.
     if card is not None and caller.tenant_id is not None:
         tenant = await tenants.tenant_by_id(caller.tenant_id)
     if card is not None and caller.source_id is not None:
-        source = await sources.source_by_id(caller.source_id)
+        source = await sources.source_by_id(caller.tenant_scope, caller.source_id)
     if card is None or not card_visible(caller, card, tenant, source):
         raise NotFoundError("RateCard", None if card_id is None else str(card_id))
     return card
 
 
 async def visible_wallet(caller: Caller, wallet_id: UUID) -> Wallet:
-    wallet = (await wallets.wallets_by_ids([wallet_id])).get(wallet_id)
+    wallet = (await wallets.wallets_by_ids(caller.tenant_scope, [wallet_id])).get(wallet_id)
     if wallet is None or not sees_wallet(caller, wallet):
         raise NotFoundError("Wallet", str(wallet_id))
     return wallet

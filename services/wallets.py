@@ -39,14 +39,14 @@ async def get_wallet(caller: Caller, wallet_id: UUID | None) -> Wallet | None:
         return None
 
 
-async def wallets_by_owner_ids(owner_ids: list[UUID]) -> dict[UUID, Wallet]:
+async def wallets_by_owner_ids(caller: Caller, owner_ids: list[UUID]) -> dict[UUID, Wallet]:
     """Batch lookup for the API's loaders; the owner already passed the caller's scope."""
-    return await wallets.wallets_by_owner_ids(owner_ids)
+    return await wallets.wallets_by_owner_ids(caller.tenant_scope, owner_ids)
 
 
-async def wallets_by_ids(ids: list[UUID]) -> dict[UUID, Wallet]:
+async def wallets_by_ids(caller: Caller, ids: list[UUID]) -> dict[UUID, Wallet]:
     """Batch lookup for the API's loaders; the referring entity already passed the scope."""
-    return await wallets.wallets_by_ids(ids)
+    return await wallets.wallets_by_ids(caller.tenant_scope, ids)
 
 
 async def top_up_wallet(
@@ -181,7 +181,7 @@ async def _record_once(
                 moved = await money.move([move], utc_now())
                 # The steps still to run before commit (reload claim, suspension) change
                 # nothing this reads.
-                change = WalletChange(await _reload(wallet.id), moved[wallet.id])
+                change = WalletChange(await _reload(wallet), moved[wallet.id])
         if recorded is None:
             return change
     except DuplicateKeyError:
@@ -192,18 +192,18 @@ async def _record_once(
     entry, payload_hash = recorded
     if payload_hash != move.payload_hash:
         raise IdempotencyConflictError(key)
-    return WalletChange(await _reload(wallet.id), entry)
+    return WalletChange(await _reload(wallet), entry)
 
 
-async def _reload(wallet_id: UUID) -> Wallet:
-    return (await wallets.wallets_by_ids([wallet_id]))[wallet_id]
+async def _reload(wallet: Wallet) -> Wallet:
+    return (await wallets.wallets_by_ids(wallet.tenant_id, [wallet.id]))[wallet.id]
 
 
 async def get_transaction(
     caller: Caller, transaction_id: int
 ) -> tuple[WalletTransaction, Wallet] | None:
     """A transaction of a wallet the caller sees, with that wallet; else None, as if missing."""
-    transaction = await wallet_transactions.transaction_by_id(transaction_id)
+    transaction = await wallet_transactions.transaction_by_id(caller.tenant_scope, transaction_id)
     if transaction is None:
         return None
     wallet = await get_wallet(caller, transaction.wallet_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from domain.access import ApiKey, Role
+from domain.access import ApiKey, Role, TenantScope
 from domain.paging import Page, PageRequest
 from storage.ids import as_uuid_or_none
 from storage.models import ApiKey as ApiKeyRow
 from storage.paging import keyset_page
+from storage.scope import within
 
 
 def to_api_key(row: ApiKeyRow) -> ApiKey:
@@ -55,8 +56,8 @@ async def key_exists_with_hash(secret_hash: str) -> bool:
     return await ApiKeyRow.filter(secret_hash=secret_hash).exists()
 
 
-async def api_key_by_id(key_id: UUID) -> ApiKey | None:
-    row = await ApiKeyRow.get_or_none(id=key_id)
+async def api_key_by_id(scope: TenantScope, key_id: UUID) -> ApiKey | None:
+    row = await within(ApiKeyRow.filter(id=key_id), scope).first()
     return None if row is None else to_api_key(row)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from uuid import UUID
 
+from domain.access import TenantScope
 from domain.paging import Page, PageRequest
 from domain.pricing import PRICING_MODELS, PricingRegistry, kind_name
 from domain.rate_card import RateCard, RateCardKind, RateCardVersion, RateLineSpec, Settlement
@@ -16,6 +17,7 @@ from storage.models import RateCard as RateCardRow
 from storage.models import RateCardVersion as VersionRow
 from storage.models import RateLine as LineRow
 from storage.paging import keyset_page
+from storage.scope import within_or_platform
 
 
 def to_rate_card(row: RateCardRow) -> RateCard:
@@ -39,13 +41,14 @@ def to_line(row: LineRow, models: PricingRegistry = PRICING_MODELS) -> RateLineS
     )
 
 
-async def rate_cards_by_ids(ids: Iterable[UUID]) -> dict[UUID, RateCard]:
-    rows = await RateCardRow.filter(id__in=list(set(ids)))
+async def rate_cards_by_ids(scope: TenantScope, ids: Iterable[UUID]) -> dict[UUID, RateCard]:
+    """The scope's tenant's cards and the platform's (wholesale cards have no tenant)."""
+    rows = await within_or_platform(RateCardRow.filter(id__in=list(set(ids))), scope)
     return {row.id: to_rate_card(row) for row in rows}
 
 
-async def rate_card_by_id(card_id: UUID) -> RateCard | None:
-    row = await RateCardRow.get_or_none(id=card_id)
+async def rate_card_by_id(scope: TenantScope, card_id: UUID) -> RateCard | None:
+    row = await within_or_platform(RateCardRow.filter(id=card_id), scope).first()
     return None if row is None else to_rate_card(row)
 
 

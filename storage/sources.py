@@ -8,12 +8,14 @@ from uuid import UUID
 
 from tortoise.expressions import Q
 
+from domain.access import TenantScope
 from domain.paging import Page, PageRequest
 from domain.tenancy import BillingMode, Source, SourceCriteria, SourceStatus
 from storage.database import unique_violation_as_duplicate_key
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.models import Source as SourceRow
 from storage.paging import keyset_page
+from storage.scope import within
 
 
 def to_source(row: SourceRow) -> Source:
@@ -31,13 +33,13 @@ def to_source(row: SourceRow) -> Source:
     )
 
 
-async def sources_by_ids(ids: Iterable[UUID]) -> dict[UUID, Source]:
-    rows = await SourceRow.filter(id__in=list(set(ids)))
+async def sources_by_ids(scope: TenantScope, ids: Iterable[UUID]) -> dict[UUID, Source]:
+    rows = await within(SourceRow.filter(id__in=list(set(ids))), scope)
     return {row.id: to_source(row) for row in rows}
 
 
-async def source_by_id(source_id: UUID) -> Source | None:
-    row = await SourceRow.get_or_none(id=source_id)
+async def source_by_id(scope: TenantScope, source_id: UUID) -> Source | None:
+    row = await within(SourceRow.filter(id=source_id), scope).first()
     return None if row is None else to_source(row)
 
 

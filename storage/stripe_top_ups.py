@@ -171,4 +171,3 @@ async def set_tenant_stripe(tenant_id: UUID, status: StripeStatus, charges_enabl
     await TenantRow.filter(id=tenant_id).update(
         stripe_status=status, stripe_charges_enabled=charges_enabled
     )
-

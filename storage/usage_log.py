@@ -16,6 +16,7 @@ from tortoise.expressions import Q
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
+from domain.access import TenantScope
 from domain.paging import Page, PageRequest
 from domain.periods import AnchorChange
 from domain.usage import UsageCriteria, UsageEventRecord
@@ -23,6 +24,7 @@ from domain.usage_summary import DailyUsage, MeterUsageTotal
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.models import UsageEvent, UsageRollup
+from storage.scope import within
 from storage.sql import Params, id_value
 from storage.tenants import anchors_from_text
 
@@ -69,8 +71,8 @@ def _to_record(row: dict[str, Any]) -> UsageEventRecord:
     )
 
 
-def _events(tenant_id: UUID | None) -> QuerySet[UsageEvent]:
-    return UsageEvent.all() if tenant_id is None else UsageEvent.filter(tenant_id=tenant_id)
+def _events(scope: TenantScope) -> QuerySet[UsageEvent]:
+    return within(UsageEvent.all(), scope)
 
 
 async def _records(query: QuerySet[UsageEvent]) -> list[UsageEventRecord]:
@@ -94,10 +96,10 @@ async def _page(query: QuerySet[UsageEvent], request: PageRequest) -> Page[Usage
 
 
 async def list_usage(
-    tenant_id: UUID | None, criteria: UsageCriteria, request: PageRequest
+    scope: TenantScope, criteria: UsageCriteria, request: PageRequest
 ) -> Page[UsageEventRecord]:
     """Events matching every criterion given; the occurred range is [from, to)."""
-    query = _events(tenant_id)
+    query = _events(scope)
     if criteria.source_id is not None:
         query = query.filter(source_id=criteria.source_id)
     if criteria.meter is not None:
@@ -111,15 +113,15 @@ async def list_usage(
     return await _page(query, request)
 
 
-async def usage_event(tenant_id: UUID | None, event_id: int) -> UsageEventRecord | None:
+async def usage_event(scope: TenantScope, event_id: int) -> UsageEventRecord | None:
     if not 0 < event_id <= MAX_EVENT_ID:
         return None
-    records = await _records(_events(tenant_id).filter(id=event_id))
+    records = await _records(_events(scope).filter(id=event_id))
     return records[0] if records else None
 
 
 async def usage_by_transaction(
-    tenant_id: UUID | None,
+    tenant_id: UUID,
     transaction_id: int,
     wallet_is_tenant_wallet: bool,
     request: PageRequest,

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from tortoise.expressions import Subquery
 
+from domain.access import TenantScope
 from domain.paging import Page, PageRequest
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from domain.wallet.settings import WalletSettings
@@ -16,6 +17,7 @@ from domain.wallet.wallet import Wallet
 from storage.ledger import to_transaction
 from storage.models import Wallet as WalletRow
 from storage.models import WalletTransaction as TransactionRow
+from storage.scope import within
 from storage.wallets import to_wallet
 
 COLUMNS = (
@@ -86,10 +88,10 @@ async def transaction_by_idempotency_key(
     return to_transaction(row), None if payload_hash is None else str(payload_hash)
 
 
-async def transaction_by_id(transaction_id: int) -> WalletTransaction | None:
+async def transaction_by_id(scope: TenantScope, transaction_id: int) -> WalletTransaction | None:
     if not 0 < transaction_id <= MAX_TRANSACTION_ID:
         return None
-    row = await TransactionRow.filter(id=transaction_id).first().values(*COLUMNS)
+    row = await within(TransactionRow.filter(id=transaction_id), scope).first().values(*COLUMNS)
     return None if row is None else to_transaction(row)
 
 

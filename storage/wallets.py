@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
+from domain.access import TenantScope
 from domain.wallet.wallet import Wallet
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.models import Wallet as WalletRow
+from storage.scope import within
 
 
 def to_wallet(row: WalletRow) -> Wallet:
@@ -38,11 +40,11 @@ async def create_wallet(*, tenant_id: UUID, source_id: UUID | None, currency: st
     return to_wallet(await WalletRow.get(id=row.id))
 
 
-async def wallets_by_owner_ids(owner_ids: Iterable[UUID]) -> dict[UUID, Wallet]:
-    rows = await WalletRow.filter(owner_id__in=list(set(owner_ids)))
+async def wallets_by_owner_ids(scope: TenantScope, owner_ids: Iterable[UUID]) -> dict[UUID, Wallet]:
+    rows = await within(WalletRow.filter(owner_id__in=list(set(owner_ids))), scope)
     return {as_uuid(row.owner_id): to_wallet(row) for row in rows}
 
 
-async def wallets_by_ids(ids: Iterable[UUID]) -> dict[UUID, Wallet]:
-    rows = await WalletRow.filter(id__in=list(set(ids)))
+async def wallets_by_ids(scope: TenantScope, ids: Iterable[UUID]) -> dict[UUID, Wallet]:
+    rows = await within(WalletRow.filter(id__in=list(set(ids))), scope)
     return {row.id: to_wallet(row) for row in rows}

@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import cached_property
 from uuid import UUID
 
-from api.loader_sets import LoaderSet, MappingLoader
+from api.loader_sets import CallersMappingLoader, LoaderSet, MappingLoader
 from domain.meters import MeterDefinition
 from domain.rate_card import RateCard, RateCardVersion
 from services import meters, rate_cards
 
 
-class RateCardByIdLoader(MappingLoader[UUID, RateCard]):
+class RateCardByIdLoader(CallersMappingLoader[UUID, RateCard]):
     fetch = staticmethod(rate_cards.rate_cards_by_ids)
 
 
@@ -26,7 +26,7 @@ class MeterByCodeLoader(MappingLoader[str, MeterDefinition]):
 class RateCardLoaders(LoaderSet):
     @cached_property
     def rate_card_by_id(self) -> RateCardByIdLoader:
-        return RateCardByIdLoader()
+        return RateCardByIdLoader(self.caller)
 
     @cached_property
     def rate_card_versions_by_card_id(self) -> RateCardVersionsByCardIdLoader:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from uuid import UUID
 
-from api.loader_sets import LoaderSet, MappingLoader
+from api.loader_sets import CallersMappingLoader, LoaderSet, MappingLoader
 from domain.tenancy import Source, Tenant
 from services import gauges, sources, tenants
 
@@ -14,7 +14,7 @@ class TenantByIdLoader(MappingLoader[UUID, Tenant]):
     fetch = staticmethod(tenants.tenants_by_ids)
 
 
-class SourceByIdLoader(MappingLoader[UUID, Source]):
+class SourceByIdLoader(CallersMappingLoader[UUID, Source]):
     fetch = staticmethod(sources.sources_by_ids)
 
 
@@ -33,7 +33,7 @@ class TenancyLoaders(LoaderSet):
 
     @cached_property
     def source_by_id(self) -> SourceByIdLoader:
-        return SourceByIdLoader()
+        return SourceByIdLoader(self.caller)
 
     @cached_property
     def gauge_levels_by_source_id(self) -> GaugeLevelsBySourceIdLoader:

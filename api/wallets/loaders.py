@@ -5,17 +5,17 @@ from __future__ import annotations
 from functools import cached_property
 from uuid import UUID
 
-from api.loader_sets import LoaderSet, MappingLoader
+from api.loader_sets import CallersMappingLoader, LoaderSet, MappingLoader
 from domain.wallet.reloads import WalletReload
 from domain.wallet.wallet import Wallet
 from services import reloads, wallets
 
 
-class WalletByOwnerIdLoader(MappingLoader[UUID, Wallet]):
+class WalletByOwnerIdLoader(CallersMappingLoader[UUID, Wallet]):
     fetch = staticmethod(wallets.wallets_by_owner_ids)
 
 
-class WalletByIdLoader(MappingLoader[UUID, Wallet]):
+class WalletByIdLoader(CallersMappingLoader[UUID, Wallet]):
     fetch = staticmethod(wallets.wallets_by_ids)
 
 
@@ -26,11 +26,11 @@ class LatestReloadByWalletIdLoader(MappingLoader[UUID, WalletReload]):
 class WalletLoaders(LoaderSet):
     @cached_property
     def wallet_by_owner_id(self) -> WalletByOwnerIdLoader:
-        return WalletByOwnerIdLoader()
+        return WalletByOwnerIdLoader(self.caller)
 
     @cached_property
     def wallet_by_id(self) -> WalletByIdLoader:
-        return WalletByIdLoader()
+        return WalletByIdLoader(self.caller)
 
     @cached_property
     def latest_reload_by_wallet_id(self) -> LatestReloadByWalletIdLoader:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.access import EVERY_TENANT
 from domain.accrual import HOUR, hour_start, to_epoch_us
 from domain.meters import STORAGE, USER_SEAT
 from domain.pricing import PricingKind
@@ -248,6 +249,6 @@ async def test_an_accrual_below_the_floor_suspends_the_source(priced: Agency) ->
 
     await accrual.accrue_until(utc_now())
 
-    source = await source_by_id(priced.source_id)
+    source = await source_by_id(EVERY_TENANT, priced.source_id)
     assert (await balances())[priced.source_wallet] == -20_000  # 2 seat-hours x 0.01
     assert source is not None and source.status is SourceStatus.SUSPENDED

@@ -65,7 +65,7 @@ async def make_agency(slug: str) -> Agency:
     )
     tenant_key = await api_keys.issue_key(f"{slug} key", Role.TENANT, tenant_id=tenant.id)
     source_key = await api_keys.issue_key(f"{slug} portal", Role.SOURCE, source_id=source.id)
-    wallets = await wallets_by_owner_ids([tenant.id, source.id])
+    wallets = await wallets_by_owner_ids(Caller(Role.PLATFORM), [tenant.id, source.id])
     return Agency(
         tenant_id=encode_id("Tenant", tenant.id),
         source_id=encode_id("Source", source.id),

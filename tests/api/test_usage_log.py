@@ -15,6 +15,7 @@ import pytest
 
 from api.cursors import encode_cursor
 from api.ids import decode_id, encode_id
+from domain.access import Caller, Role
 from services.wallets import wallets_by_owner_ids
 from tests.api.conftest import Agency, World
 from tests.api.observations import error_codes
@@ -493,7 +494,7 @@ async def transaction_events(
 
 async def test_a_usage_debit_lists_the_events_it_charged(gql: GraphQLClient, world: World) -> None:
     a = ids(world.a)
-    owned = await wallets_by_owner_ids([a.tenant, a.source])
+    owned = await wallets_by_owner_ids(Caller(Role.PLATFORM), [a.tenant, a.source])
     wholesale_tx = await usage_debit(a.tenant, owned[a.tenant].id, 12_000)
     retail_tx = await usage_debit(a.tenant, owned[a.source].id, 60_000)
     both = await insert_events(

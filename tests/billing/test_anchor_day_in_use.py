@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from domain.access import EVERY_TENANT
 from domain.billing import billing_period
 from domain.periods import AnchorChange, BillingPeriod
 from domain.usage import MAX_GRAPHQL_EVENTS
@@ -88,7 +89,7 @@ async def test_the_summary_of_the_current_period_follows_the_anchor_day(
             wholesale_micros=quantity * 10,
             retail_micros=quantity * 20,
         )
-    source = await source_rows.source_by_id(anchored.source_id)
+    source = await source_rows.source_by_id(EVERY_TENANT, anchored.source_id)
     assert source is not None
 
     # when the summary of the current period is asked on January 10th, then on the 20th
@@ -119,7 +120,7 @@ async def test_calendar_month_tenants_sum_the_calendar_month(
             wholesale_micros=1,
             retail_micros=2,
         )
-    source = await source_rows.source_by_id(agency.source_id)
+    source = await source_rows.source_by_id(EVERY_TENANT, agency.source_id)
     assert source is not None
     monkeypatch.setattr(clock, "utc_now", lambda: utc(2027, 3, 15))
 

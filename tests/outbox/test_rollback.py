@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.access import EVERY_TENANT
 from domain.tenancy import SourceStatus
 from domain.wallet.ledger import TransactionKind
 from services import events
@@ -33,7 +34,7 @@ async def test_an_exception_after_the_move_leaves_the_wallet_and_the_outbox_unto
     transactions = await connection().execute_query_dict(
         "SELECT COUNT(*) AS n FROM wallet_transactions"
     )
-    source = await source_by_id(agency.source_id)
+    source = await source_by_id(EVERY_TENANT, agency.source_id)
     assert await balance_of(agency.source_wallet) == 0
     assert int(str(transactions[0]["n"])) == 0
     assert source is not None and source.status is SourceStatus.ACTIVE

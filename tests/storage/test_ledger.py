@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.access import Caller, Role
+from domain.access import EVERY_TENANT, Caller, Role
 from domain.tenancy import SourceStatus
 from domain.wallet.ledger import TransactionKind
 from services import sources, tenants
@@ -32,7 +32,7 @@ async def test_one_statement_moves_every_wallet_and_records_its_transaction(
 ) -> None:
     tenant = await tenants.create_tenant(PLATFORM, name="L", slug="ledger", currency="USD")
     source = await sources.create_source(PLATFORM, tenant.id, name="client")
-    owned = await wallets.wallets_by_owner_ids([tenant.id, source.id])
+    owned = await wallets.wallets_by_owner_ids(EVERY_TENANT, [tenant.id, source.id])
     moves = [
         WalletMove(owned[tenant.id].id, tenant.id, -1_500, TransactionKind.USAGE, "usage"),
         WalletMove(owned[source.id].id, tenant.id, 2_000_000, TransactionKind.TOP_UP, "top-up"),
@@ -55,7 +55,7 @@ async def test_a_wallet_below_its_floor_suspends_and_a_credit_resumes(db: Databa
     tenant = await tenants.create_tenant(PLATFORM, name="S", slug="suspend", currency="USD")
     source = await sources.create_source(PLATFORM, tenant.id, name="client")
     await sources.set_source_rebilling(PLATFORM, source.id, True)
-    wallet = (await wallets.wallets_by_owner_ids([source.id]))[source.id]
+    wallet = (await wallets.wallets_by_owner_ids(EVERY_TENANT, [source.id]))[source.id]
 
     async def move(delta: int) -> SourceStatus:
         async with transaction():
@@ -64,7 +64,7 @@ async def test_a_wallet_below_its_floor_suspends_and_a_credit_resumes(db: Databa
                 utc_now(),
             )
             await update_suspensions([source.id])
-        found = await source_by_id(source.id)
+        found = await source_by_id(EVERY_TENANT, source.id)
         assert found is not None
         return found.status
 
@@ -77,7 +77,7 @@ async def test_a_manual_suspension_is_not_lifted_by_a_credit(db: Database) -> No
     tenant = await tenants.create_tenant(PLATFORM, name="M", slug="manual", currency="USD")
     source = await sources.create_source(PLATFORM, tenant.id, name="client")
     await sources.update_source(PLATFORM, source.id, status=SourceStatus.SUSPENDED)
-    wallet = (await wallets.wallets_by_owner_ids([source.id]))[source.id]
+    wallet = (await wallets.wallets_by_owner_ids(EVERY_TENANT, [source.id]))[source.id]
 
     async with transaction():
         await move_wallets(
@@ -85,20 +85,20 @@ async def test_a_manual_suspension_is_not_lifted_by_a_credit(db: Database) -> No
         )
         await update_suspensions([source.id])
 
-    found = await source_by_id(source.id)
+    found = await source_by_id(EVERY_TENANT, source.id)
     assert found is not None and found.status is SourceStatus.SUSPENDED
 
 
 async def test_the_floor_binds_only_sources_that_pay_from_their_wallet(db: Database) -> None:
     tenant = await tenants.create_tenant(PLATFORM, name="F", slug="floor", currency="USD")
     source = await sources.create_source(PLATFORM, tenant.id, name="client")
-    wallet = (await wallets.wallets_by_owner_ids([source.id]))[source.id]
+    wallet = (await wallets.wallets_by_owner_ids(EVERY_TENANT, [source.id]))[source.id]
     async with transaction():
         await move_wallets(
             [WalletMove(wallet.id, tenant.id, -5, TransactionKind.ADJUSTMENT, "debit")], utc_now()
         )
         await update_suspensions([source.id])
-    not_rebilled = await source_by_id(source.id)
+    not_rebilled = await source_by_id(EVERY_TENANT, source.id)
 
     rebilled = await sources.set_source_rebilling(PLATFORM, source.id, True)
     switched_off = await sources.set_source_rebilling(PLATFORM, source.id, False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from uuid import UUID
 
+from domain.access import EVERY_TENANT
 from domain.billing.accrual_scope import accrues
 from domain.billing.suspension import BalanceStatus, pays_from_wallet, status_after_balance_check
 from domain.tenancy import BillingMode, SourceStatus
@@ -60,7 +61,7 @@ async def test_the_suspension_statement_agrees_with_the_rule_on_every_case(db: D
 
     # then each source has the status the pure rule gives it
     rows = {row.id: row for row in await SourceRow.filter(id__in=ids)}
-    owned = await wallets.wallets_by_owner_ids(ids)
+    owned = await wallets.wallets_by_owner_ids(EVERY_TENANT, ids)
     for source_id, (start, rebilled, mode, _) in zip(ids, cases, strict=True):
         expected = status_after_balance_check(
             start, pays_from_wallet(rebilled, mode), below_floor(owned[source_id])

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from domain.access import Caller, Role
+from domain.access import EVERY_TENANT, Caller, Role
 from domain.paging import PageRequest, Position
 from domain.usage import UsageCriteria
 from domain.usage_summary import MeterUsageTotal
@@ -118,7 +118,7 @@ async def test_a_tenant_sees_its_own_events_and_the_platform_all_in_their_curren
 
     assert await ids_of(usd.tenant_id, UsageCriteria()) == [mine]
     assert await ids_of(usd.tenant_id, UsageCriteria(source_id=eur.source_id)) == []
-    everything = await usage_log.list_usage(None, UsageCriteria(), PageRequest(10))
+    everything = await usage_log.list_usage(EVERY_TENANT, UsageCriteria(), PageRequest(10))
     assert [(r.id, r.currency) for r in everything.items] == [(mine, "USD"), (theirs, "EUR")]
 
 
@@ -179,15 +179,15 @@ async def test_an_event_by_id_stays_inside_the_tenant_scope(usd: Books) -> None:
     event_id = await insert_event(usd.tenant_id, usd.source_id, T0)
 
     assert await usage_log.usage_event(other.tenant_id, event_id) is None
-    assert await usage_log.usage_event(None, event_id) is not None
+    assert await usage_log.usage_event(EVERY_TENANT, event_id) is not None
     # Ids beyond the BIGINT sequence name nothing (and do not reach the database as errors).
-    assert await usage_log.usage_event(None, 2**63) is None
-    assert await usage_log.usage_event(None, 0) is None
+    assert await usage_log.usage_event(EVERY_TENANT, 2**63) is None
+    assert await usage_log.usage_event(EVERY_TENANT, 0) is None
 
 
 async def test_a_transactions_events_follow_the_side_of_its_wallet(usd: Books) -> None:
     t, s = usd.tenant_id, usd.source_id
-    owned = await wallets_by_owner_ids([t, s])
+    owned = await wallets_by_owner_ids(EVERY_TENANT, [t, s])
     wholesale_tx = await usage_debit(t, owned[t].id, 12_000)
     retail_tx = await usage_debit(t, owned[s].id, 40_000)
     charged = await insert_events(

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.access import Caller, Role
+from domain.access import EVERY_TENANT, Caller, Role
 from domain.errors import IdempotencyConflictError, NotFoundError
 from domain.paging import PageRequest, Position
 from domain.tenancy import SourceStatus
@@ -37,7 +37,7 @@ async def source_wallet(slug: str = "ops") -> tuple[Caller, Wallet]:
     source = await sources.create_source(PLATFORM, tenant.id, name="client")
     issued = await api_keys.issue_key("ops key", Role.TENANT, tenant_id=tenant.id)
     caller = Caller(Role.TENANT, key_id=issued.api_key.id, tenant_id=tenant.id)
-    return caller, (await wallets_by_owner_ids([source.id]))[source.id]
+    return caller, (await wallets_by_owner_ids(EVERY_TENANT, [source.id]))[source.id]
 
 
 async def ledger_rows() -> list[dict[str, object]]:
@@ -86,7 +86,9 @@ async def test_a_conflicting_retry_raises_and_moves_nothing(db: Database) -> Non
 
     assert raised.value.idempotency_key == "fix"
     assert len(await ledger_rows()) == 1
-    assert (await wallets.wallets_by_ids([wallet.id]))[wallet.id].balance_micros == -3_000_000
+    assert (await wallets.wallets_by_ids(Caller(Role.PLATFORM), [wallet.id]))[
+        wallet.id
+    ].balance_micros == -3_000_000
 
 
 async def test_an_operation_that_fails_after_moving_the_balance_leaves_nothing(
@@ -102,9 +104,11 @@ async def test_an_operation_that_fails_after_moving_the_balance_leaves_nothing(
         await wallets.adjust_wallet(caller, wallet.id, Decimal(-5), "Debit", "atomic")
 
     assert await ledger_rows() == []
-    assert (await wallets.wallets_by_ids([wallet.id]))[wallet.id].balance_micros == 0
+    assert (await wallets.wallets_by_ids(Caller(Role.PLATFORM), [wallet.id]))[
+        wallet.id
+    ].balance_micros == 0
     assert wallet.source_id is not None
-    source = await source_by_id(wallet.source_id)
+    source = await source_by_id(EVERY_TENANT, wallet.source_id)
     assert source is not None and source.status is SourceStatus.ACTIVE
 
 
@@ -193,7 +197,7 @@ async def test_a_cursor_naming_another_wallet_s_transaction_resumes_nowhere(
 async def test_the_ledger_is_only_listed_for_callers_who_see_the_wallet(db: Database) -> None:
     caller, wallet = await source_wallet()
     assert wallet.source_id is not None
-    tenant_wallet = (await wallets_by_owner_ids([wallet.tenant_id]))[wallet.tenant_id]
+    tenant_wallet = (await wallets_by_owner_ids(EVERY_TENANT, [wallet.tenant_id]))[wallet.tenant_id]
     _, foreign = await source_wallet("foreign")
     own_portal = Caller(Role.SOURCE, tenant_id=wallet.tenant_id, source_id=wallet.source_id)
 
@@ -237,13 +241,15 @@ async def test_settings_are_saved_whole_and_a_credit_limit_change_rechecks_suspe
 
 
 async def status_of(source_id: UUID) -> SourceStatus:
-    source = await source_by_id(source_id)
+    source = await source_by_id(EVERY_TENANT, source_id)
     assert source is not None
     return source.status
 
 
 async def _settings(wallet_id: UUID) -> WalletSettings:
-    return settings_of((await wallets.wallets_by_ids([wallet_id]))[wallet_id])
+    return settings_of(
+        (await wallets.wallets_by_ids(Caller(Role.PLATFORM), [wallet_id]))[wallet_id]
+    )
 
 
 async def test_a_manual_top_up_publishes_its_committed_balance(db: Database) -> None:

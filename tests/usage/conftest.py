@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from domain.access import Caller, Role
+from domain.access import EVERY_TENANT, Caller, Role
 from domain.pricing import PricingKind
 from domain.rate_card import RateCardKind, RateLineDraft, Settlement
 from domain.tenancy import BillingMode
@@ -64,7 +64,7 @@ async def make_agency(slug: str, rebilling: bool = True) -> Agency:
         PLATFORM, tenant.id, name="postpaid", billing_mode=BillingMode.POSTPAID_INVOICE
     )
     await sources.set_source_rebilling(PLATFORM, source.id, rebilling)
-    owned = await wallets_by_owner_ids([tenant.id, source.id])
+    owned = await wallets_by_owner_ids(EVERY_TENANT, [tenant.id, source.id])
     return Agency(
         tenant.id, source.id, postpaid.id, card.id, owned[tenant.id].id, owned[source.id].id
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from domain.access import EVERY_TENANT
 from domain.pricing import PricingKind
 from domain.rate_card import RateLineDraft
 from domain.tenancy import SourceStatus
@@ -85,9 +86,9 @@ async def test_usage_below_the_credit_limit_suspends_the_source(agency: Agency) 
     await connection().execute_script("UPDATE wallets SET credit_limit_micros = 100000")
 
     await record_usage(PLATFORM, [event(agency.source_id, "5")], MAX_GRAPHQL_EVENTS)
-    within = await source_by_id(agency.source_id)
+    within = await source_by_id(EVERY_TENANT, agency.source_id)
     await record_usage(PLATFORM, [event(agency.source_id, "1")], MAX_GRAPHQL_EVENTS)
-    beyond = await source_by_id(agency.source_id)
+    beyond = await source_by_id(EVERY_TENANT, agency.source_id)
 
     assert within is not None and within.status is SourceStatus.ACTIVE  # -0.10, at the floor
     assert beyond is not None and beyond.status is SourceStatus.SUSPENDED  # -0.12

@@ -20,7 +20,7 @@ from adapters.payments import (
     IntentRequest,
     PaymentDeclined,
 )
-from domain.access import Caller, Role
+from domain.access import EVERY_TENANT, Caller, Role
 from domain.settings import Environment, Settings
 from domain.wallet.operations import WalletChange
 from services.top_ups import start_stripe_top_up
@@ -164,7 +164,7 @@ async def agency(db: Database) -> Agency:
 async def start(
     wallet_id: UUID, amount_micros: int, key: str, gateway: FakeGateway
 ) -> WalletChange:
-    wallet = (await wallets_by_ids([wallet_id]))[wallet_id]
+    wallet = (await wallets_by_ids(EVERY_TENANT, [wallet_id]))[wallet_id]
     return await start_stripe_top_up(PLATFORM, wallet, amount_micros, key, None, gateway)
 
 
