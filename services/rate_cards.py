@@ -15,6 +15,7 @@ from domain.rate_card import (
     RateCardKind,
     RateCardVersion,
     RateLineDraft,
+    RateLineSpec,
     build_lines,
     check_card_name,
     check_effective_from,
@@ -42,12 +43,7 @@ async def create_rate_card(
         caller.require_role(Role.PLATFORM)
     tenant = await _owning_tenant(caller, tenant_id, kind)
     card_currency, currency_problems = _card_currency(currency, tenant)
-    problems = check_card_name(name) + currency_problems
-    try:
-        built = build_lines(lines, await meters.meter_kinds())
-    except InvalidInputError as error:
-        problems += error.problems
-    raise_if_problems(problems)
+    built = await _built_lines(lines, check_card_name(name) + currency_problems)
     async with transaction():
         card = await rate_cards.insert_rate_card(
             tenant_id=None if tenant is None else tenant.id,
@@ -97,16 +93,25 @@ async def set_rates(
         caller.require_role(Role.PLATFORM)
     now = utc_now()
     starts = effective_from or now
-    problems = check_effective_from(starts, now)
-    try:
-        built = build_lines(lines, await meters.meter_kinds())
-    except InvalidInputError as error:
-        problems += error.problems
-    raise_if_problems(problems)
+    built = await _built_lines(lines, check_effective_from(starts, now))
     async with transaction():
         await rate_cards.lock_rate_card(card.id)
         await rate_cards.insert_version(card.id, built, starts)
     return card
+
+
+async def _built_lines(
+    lines: Sequence[RateLineDraft], problems: list[FieldProblem]
+) -> list[RateLineSpec]:
+    """The lines built, or one InvalidInputError with their problems after ``problems`` (the
+    card's own), so a client fixes a card in one round trip."""
+    try:
+        built = build_lines(lines, await meters.meter_kinds())
+    except InvalidInputError as error:
+        problems = [*problems, *error.problems]
+        built = []
+    raise_if_problems(problems)
+    return built
 
 
 async def get_rate_card(caller: Caller, rate_card_id: UUID | None) -> RateCard | None:

@@ -1,6 +1,3 @@
-# mypy: disallow-untyped-decorators=False
-# (Strawberry's field decorator with arguments is untyped; pyproject's override names the
-# old api.schema.* paths.)
 """Meters, rate cards, their versions and lines."""
 
 from __future__ import annotations

@@ -1,6 +1,3 @@
-# mypy: disallow-untyped-decorators=False
-# (Strawberry's field decorator with arguments is untyped; pyproject's override names the
-# old api.schema.* paths.)
 """Tenants and their sources. Their wallets, rate cards, usage and Stripe account belong to
 other areas, named here through lazy types (no import circle)."""
 

@@ -1,6 +1,3 @@
-# mypy: disallow-untyped-decorators=False
-# (Strawberry's field decorator with arguments is untyped; pyproject's override names the
-# old api.schema.* paths.)
 """Usage events as the usage log shows them, and what a source used per meter.
 
 Leaf fields are plain attributes set once per event; only relations (through the request's

@@ -1,6 +1,3 @@
-# mypy: disallow-untyped-decorators=False
-# (Strawberry's field decorator with arguments is untyped; pyproject's override names the
-# old api.schema.* paths.)
 """Wallets, their auto-reload settings and ledger, and what the wallet mutations answer."""
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A model lists its parameters as the contract spells them (``unitPrice``), with their type, whether
 they are required, and their bounds. The registry derives from that one declaration how the
 camelCase parameters are read (parse.py), how the model is stored (``to_params``) and the
-GraphQL output type and ``@oneOf`` input member (api/schema/pricing.py). None of it runs per
+GraphQL output type and ``@oneOf`` input member (api/rate_cards/pricing.py). None of it runs per
 event: ``advance`` and ``amount`` read the model's own attributes.
 """
 

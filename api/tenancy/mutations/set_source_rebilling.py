@@ -1,5 +1,3 @@
-# mypy: warn-return-any=False
-# (api.errors.run returns Any: the mutation's own union annotation is what Strawberry checks.)
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
