@@ -35,6 +35,15 @@ def hour_start(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+def first_accrual_hour(created_at: datetime, earliest_level_us: int | None) -> datetime:
+    """The first hour a tenant is accrued: its creation hour, or the hour of its earliest seat
+    or storage level when that was set to start before the tenant existed (levels may be
+    backdated like usage events, and an accepted level is billed for every hour it covers)."""
+    if earliest_level_us is None:
+        return hour_start(created_at)
+    return hour_start(min(created_at, from_epoch_us(earliest_level_us)))
+
+
 def closed_hours(first: datetime, until: datetime) -> list[datetime]:
     """Starts of the hours from ``first`` (an hour start) that have ended by ``until``."""
     hours = []

@@ -2,7 +2,9 @@
 
 A change holds from its ``effectiveAt`` until the next one. It may be backdated, but never into
 an hour the tenant has already accrued: that hour is closed and charged, and a change inside it
-would change what was charged. It may also be scheduled ahead, within a year.
+would change what was charged, and not more than 31 days back: a new tenant is accrued from its
+earliest level, and a mistyped year must not bill years of seats. It may also be scheduled ahead,
+within a year.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ MAX_SEATS = 1_000_000
 # Exclusive: a petabyte is 10**9 MB; a trillion is a client bug, not storage.
 MEGABYTES_LIMIT = Decimal(10**12)
 MAX_SCHEDULE_AHEAD = timedelta(days=366)
+MAX_BACKDATE = timedelta(days=31)
 
 
 def check_seats(seats: int) -> list[FieldProblem]:
@@ -46,7 +49,15 @@ def check_megabytes(megabytes: Decimal) -> list[FieldProblem]:
 
 
 def check_schedule(effective_at: datetime, now: datetime) -> list[FieldProblem]:
-    """A change may be scheduled ahead, but not beyond a year (checked before any lock)."""
+    """A change may be scheduled ahead, but not beyond a year, and backdated at most 31 days
+    (checked before any lock)."""
+    if effective_at < now - MAX_BACKDATE:
+        return [
+            FieldProblem(
+                "effectiveAt",
+                f"effectiveAt can be at most {MAX_BACKDATE.days} days in the past.",
+            )
+        ]
     if effective_at > now + MAX_SCHEDULE_AHEAD:
         return [
             FieldProblem(

@@ -20,6 +20,7 @@ from domain.accrual import (
     HourAccrual,
     accrued_quantity_micros,
     closed_hours,
+    first_accrual_hour,
     flat_active_hours,
     hour_start,
     period_hours,
@@ -61,11 +62,16 @@ class EarlierHourPendingError(RuntimeError):
 
 async def pending_tenant_hours(until: datetime) -> list[tuple[UUID, datetime]]:
     """Every closed, unaccrued (tenant, hour) up to ``until``, oldest first: a tenant is accrued
-    from the hour it was created, so a worker down for N hours catches up exactly N hours."""
+    from the hour it was created (or of its earliest level, when backdated before that), so a
+    worker down for N hours catches up exactly N hours."""
     pending = []
-    for tenant_id, created_at, last in await rows.accrual_starts():
-        first = hour_start(created_at) if last is None else last + HOUR
-        pending += [(tenant_id, hour) for hour in closed_hours(first, until)]
+    for start in await rows.accrual_starts():
+        first = (
+            first_accrual_hour(start.created_at, start.earliest_level_us)
+            if start.last_hour is None
+            else start.last_hour + HOUR
+        )
+        pending += [(start.tenant_id, hour) for hour in closed_hours(first, until)]
     return sorted(pending, key=lambda item: (item[1], str(item[0])))
 
 
@@ -182,7 +188,9 @@ async def accrue_tenant_hour(tenant_id: UUID, hour: datetime) -> HourAccrual | N
 async def _next_hour(tenant: Tenant) -> datetime:
     """The one hour of the tenant that may be accrued now, read under the tenant's lock."""
     last = await rows.last_accrued_hour(tenant.id)
-    return hour_start(tenant.created_at) if last is None else last + HOUR
+    if last is not None:
+        return last + HOUR
+    return first_accrual_hour(tenant.created_at, await rows.earliest_level_us(tenant.id))
 
 
 async def _plan(tenant_id: UUID, hour: datetime) -> _Plan | None:

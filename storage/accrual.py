@@ -27,20 +27,43 @@ def as_datetime(value: object) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-async def accrual_starts() -> list[tuple[UUID, datetime, datetime | None]]:
-    """Each tenant with its creation time and the last hour accrued for it."""
+class AccrualStart(NamedTuple):
+    tenant_id: UUID
+    created_at: datetime
+    earliest_level_us: int | None  # the earliest effective instant of its seat/storage levels
+    last_hour: datetime | None  # the last hour accrued for it
+
+
+async def accrual_starts() -> list[AccrualStart]:
+    """Each tenant with what decides where its accrual starts, and the last hour accrued."""
     rows = await connection().execute_query_dict(
-        "SELECT t.id AS id, t.created_at AS created_at, MAX(a.hour) AS last_hour FROM tenants t "
-        "LEFT JOIN accrued_hours a ON a.tenant_id = t.id GROUP BY t.id, t.created_at"
+        "SELECT t.id AS id, t.created_at AS created_at, "
+        "(SELECT MIN(g.effective_us) FROM gauge_changes g WHERE g.tenant_id = t.id) AS earliest, "
+        "(SELECT MAX(a.hour) FROM accrued_hours a WHERE a.tenant_id = t.id) AS last_hour "
+        "FROM tenants t"
     )
     return [
-        (
+        AccrualStart(
             as_uuid(row["id"]),
             as_datetime(row["created_at"]),
+            None if row["earliest"] is None else int(row["earliest"]),
             None if row["last_hour"] is None else as_datetime(row["last_hour"]),
         )
         for row in rows
     ]
+
+
+async def earliest_level_us(tenant_id: UUID) -> int | None:
+    """The earliest effective instant of the tenant's seat and storage levels."""
+    postgres = is_postgres()
+    params = Params(postgres)
+    tenant = params.add(id_value(tenant_id, postgres), "uuid")
+    rows = await connection().execute_query_dict(
+        f"SELECT MIN(effective_us) AS earliest FROM gauge_changes WHERE tenant_id = {tenant}",
+        params.values,
+    )
+    earliest = rows[0]["earliest"] if rows else None
+    return None if earliest is None else int(earliest)
 
 
 async def claim_hour(tenant_id: UUID, hour: datetime, sources: int, at: datetime) -> bool:

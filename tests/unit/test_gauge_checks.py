@@ -67,9 +67,16 @@ def test_a_change_may_start_at_the_end_of_the_last_accrued_hour_not_before() -> 
 
 def test_a_change_may_be_scheduled_up_to_366_days_ahead() -> None:
     assert check_schedule(NOW + timedelta(days=366), NOW) == []
-    assert check_schedule(NOW - timedelta(days=3000), NOW) == []
     (problem,) = check_schedule(NOW + timedelta(days=366, microseconds=1), NOW)
     assert problem.field == "effectiveAt"
+
+
+def test_a_change_may_be_backdated_up_to_31_days() -> None:
+    # A new tenant is accrued from its earliest level: a change years back would bill years.
+    assert check_schedule(NOW - timedelta(days=31), NOW) == []
+    (problem,) = check_schedule(NOW - timedelta(days=31, microseconds=1), NOW)
+    assert problem.field == "effectiveAt"
+    assert problem.message == "effectiveAt can be at most 31 days in the past."
 
 
 def test_levels_are_micro_units() -> None:
