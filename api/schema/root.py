@@ -16,6 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from api.error_codes import add_missing_codes
 from api.error_log import is_client_error, log_graphql_errors
 from api.payments.schema import PaymentsMutation
 from api.rate_cards.schema import RateCardsMutation, RateCardsQuery
@@ -80,6 +81,7 @@ class RebillSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
+        add_missing_codes(errors)
         # Strawberry logs every error with its traceback; a client's mistake is one line.
         log_graphql_errors(errors, execution_context)
 
