@@ -31,11 +31,6 @@ class AnchorChange:
     day: int
 
 
-def calendar_month(at: datetime) -> BillingPeriod:
-    """The UTC calendar month containing ``at``: [first instant, first instant of next month)."""
-    return anchored_month(at, MIN_ANCHOR_DAY)
-
-
 def anchored_month(at: datetime, day: int) -> BillingPeriod:
     """The period anchored on ``day`` (1–31) that contains ``at``."""
     at = at.astimezone(UTC)
