@@ -35,6 +35,8 @@ PLATFORM = Caller(Role.PLATFORM)
 # Children first; the tenants <-> rate_cards cycle is broken by clearing the tenant links first.
 TABLES_IN_DELETE_ORDER = (
     "outbox",
+    "invoice_lines",
+    "invoices",
     "stripe_events",
     "stripe_top_ups",
     "wallet_reloads",

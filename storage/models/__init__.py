@@ -6,6 +6,7 @@ finds the models re-exported here, and relations name them as ``models.<Name>`` 
 """
 
 from storage.models.accrual import Accrual, AccruedHour, FlatFee, GaugeChange
+from storage.models.invoicing import Invoice, InvoiceLine
 from storage.models.outbox import OutboxEvent
 from storage.models.payments import StripeEvent, StripeTopUp, WalletReload
 from storage.models.rate_cards import Meter, RateCard, RateCardVersion, RateLine
@@ -19,6 +20,8 @@ __all__ = [
     "ApiKey",
     "FlatFee",
     "GaugeChange",
+    "Invoice",
+    "InvoiceLine",
     "Meter",
     "OutboxEvent",
     "RateCard",

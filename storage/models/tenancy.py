@@ -38,6 +38,8 @@ class Tenant(Model):
     grace_period_hours = fields.IntField(default=72)
     payment_terms_days = fields.IntField(default=14)
     invoice_number_prefix = fields.CharField(max_length=20, default="INV-")
+    # The last invoice number's sequence: finalizing moves it by one in its own transaction.
+    invoice_sequence = fields.IntField(default=0, db_default=0)
     # JSON, oldest first: [{"from": ISO instant, "day": 1-31}]; "[]" bills by calendar month.
     billing_anchors = fields.TextField(default="[]", db_default="[]")
     wholesale_rate_card: fields.ForeignKeyRelation[RateCard] = fields.ForeignKeyField(
@@ -72,6 +74,8 @@ class Source(Model):
         "models.RateCard", related_name=False, null=True, on_delete=fields.RESTRICT
     )
     stripe_customer_id = fields.CharField(max_length=255, null=True)
+    # Where its invoices are e-mailed.
+    billing_email = fields.CharField(max_length=320, null=True)
     # Set when the wallet floor suspended it, so a credit resumes it (a manual suspension stays).
     suspended_for_balance = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
