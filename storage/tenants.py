@@ -59,6 +59,11 @@ async def tenants_by_ids(ids: Iterable[UUID]) -> dict[UUID, Tenant]:
     return {row.id: to_tenant(row) for row in rows}
 
 
+async def every_tenant() -> list[Tenant]:
+    """Every tenant, oldest first: what a platform-wide job walks."""
+    return [to_tenant(row) for row in await TenantRow.all().order_by("created_at", "id")]
+
+
 async def tenant_by_id(tenant_id: UUID) -> Tenant | None:
     row = await TenantRow.get_or_none(id=tenant_id)
     return None if row is None else to_tenant(row)

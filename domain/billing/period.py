@@ -34,6 +34,18 @@ def period_under(anchors: tuple[AnchorChange, ...], at: datetime) -> BillingPeri
     return BillingPeriod(start, end)
 
 
+def periods_ended_by(
+    anchors: tuple[AnchorChange, ...], since: datetime, until: datetime
+) -> list[BillingPeriod]:
+    """Every period from the one containing ``since`` that ended at or before ``until``."""
+    periods = []
+    period = period_under(anchors, since)
+    while period.end <= until:
+        periods.append(period)
+        period = period_under(anchors, period.end)
+    return periods
+
+
 def anchor_day_in_force(anchors: tuple[AnchorChange, ...]) -> int:
     """The day the tenant chose last (in force, or from the end of the current period)."""
     return anchors[-1].day if anchors else MIN_ANCHOR_DAY

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.errors import DomainError
 from domain.invoicing.invoice import Invoice, InvoiceStatus
 from domain.tenancy import InvoiceApproval, InvoiceSettings
 
@@ -31,7 +32,7 @@ _ALLOWED: dict[InvoiceAction, frozenset[InvoiceStatus]] = {
 }
 
 
-class InvoiceNotEditableError(Exception):
+class InvoiceNotEditableError(DomainError):
     """The action cannot be taken from the invoice's status; nothing was written."""
 
     def __init__(self, action: InvoiceAction, status: InvoiceStatus) -> None:

@@ -28,17 +28,11 @@ class InvoiceTotals:
 
 def round_to_minor_unit(micros: int, currency: str) -> int:
     """``micros`` rounded half-up (away from zero on a tie) to the currency's minor unit."""
-    step = 10 ** (MICRO_PLACES - minor_unit_digits(currency))
+    step = int(10 ** (MICRO_PLACES - minor_unit_digits(currency)))
     whole, rest = divmod(abs(micros), step)
     if 2 * rest >= step:
         whole += 1
     return (whole * step) if micros >= 0 else -(whole * step)
-
-
-def settle_from_wallet_micros(total_micros: int, paid_micros: int) -> int:
-    """What a prepaid close debits so the wallet has paid the whole total: negative gives back
-    what the wallet paid twice (an event that arrived after the close had charged a q = 0 fee)."""
-    return total_micros - paid_micros
 
 
 def invoice_totals(
@@ -47,17 +41,17 @@ def invoice_totals(
     paid_from_wallet_micros: int,
     currency: str,
 ) -> InvoiceTotals:
-    """Totals from each line's (amount, wholesale cost). ``paid_from_wallet_micros`` is what the
-    wallet paid for the period's charges; a prepaid invoice is paid in full from it."""
+    """Totals from each line's (amount, wholesale cost) and what the wallet paid of them.
+
+    A prepaid invoice asks nothing: its wallet paid it (the close saw to that), and a line
+    settled outside Rebill is not collected by it either. A postpaid one asks the rest, rounded."""
     subtotal = wholesale = 0
     for amount, cost in amounts:
         subtotal += amount
         wholesale += cost
     total = subtotal  # no tax is levied here: the total is the sum of the lines, exactly
-    if billing_mode is BillingMode.PREPAID_WALLET:
-        return InvoiceTotals(subtotal, total, total, 0, 0, wholesale)
     exact_due = total - paid_from_wallet_micros
-    if exact_due <= 0:
+    if billing_mode is BillingMode.PREPAID_WALLET or exact_due <= 0:
         # Credits (a VOLUME tier, an adjustment) can leave nothing to collect; a refund is a
         # credit note's business, never a negative amount asked of Stripe.
         return InvoiceTotals(subtotal, total, paid_from_wallet_micros, 0, 0, wholesale)

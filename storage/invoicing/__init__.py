@@ -1,0 +1,1 @@
+"""Invoices in storage: the period close, reads and the frozen periods ingestion asks about."""
