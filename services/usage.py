@@ -9,13 +9,13 @@ payload) are counted and not charged again; the same key with another payload is
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 from uuid import UUID
 
-from domain.access import EVERY_TENANT, Caller, Role
+from domain.access import EVERY_TENANT, Caller, Role, TenantScope
 from domain.billing import (
     PROVIDER_COST_SETTLEMENT,
     BillingPeriods,
@@ -54,6 +54,7 @@ from domain.wallet.wallet import Wallet
 from services.clock import utc_now
 from services.money_movement import MoneyMovement
 from storage import meters, sources, tenants, wallets
+from storage.invoicing.frozen import frozen_periods
 from storage.usage_ingest import (
     EventBatch,
     EventContext,
@@ -284,9 +285,10 @@ async def _record(money: MoneyMovement, batch: _Batch, now: datetime, look_up_ke
     (one index probe each) once it holds the tenant's lock: an event is never charged twice.
     The unit of work checks the suspension of every source wallet debited before commit.
     """
-    tenant_ids = {a.tenant.id for a in batch.accepted}
+    tenants_of_batch = {a.tenant.id: a.tenant for a in batch.accepted}
+    tenant_ids = tenants_of_batch.keys()
     # The sources passed the caller's scope; a platform batch may span tenants.
-    scope = next(iter(tenant_ids)) if len(tenant_ids) == 1 else EVERY_TENANT
+    scope: TenantScope = next(iter(tenant_ids)) if len(tenant_ids) == 1 else EVERY_TENANT
     owners = await wallets.wallets_by_owner_ids(
         scope, tenant_ids | {a.source.id for a in batch.accepted}
     )
@@ -294,7 +296,7 @@ async def _record(money: MoneyMovement, batch: _Batch, now: datetime, look_up_ke
     await money.lock(tenant_ids)
     if look_up_keys and not await _drop_recorded(batch):
         return
-    rated = await _rate(batch, versions)
+    rated = await _rate(batch, versions, _OpenPeriods(tenants_of_batch, scope, now))
     writes = _Writes.of(rated)
     recorded = await money.debit(
         writes.write_set,
@@ -348,24 +350,26 @@ async def _drop_recorded(batch: _Batch) -> list[_Accepted]:
 
 class _Rated(NamedTuple):
     accepted: _Accepted
-    period_start: datetime
+    period_start: datetime  # the period it is rated into: its own, or the open one when late
+    late: bool
     wholesale: SideRating
     retail: SideRating
     debits_source: bool
 
 
-async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> list[_Rated]:
+async def _rate(
+    batch: _Batch, versions: dict[UUID, list[RatingVersion]], open_periods: _OpenPeriods
+) -> list[_Rated]:
     """Rates the batch's accepted events; one whose charge is out of range is rejected (and
     leaves the batch's accepted events) with no running total moved by it."""
     events = batch.accepted
-    periods = BillingPeriods()
     cards = _CardsOfSource(versions)
-    totals = RunningTotals(await running_totals(_total_keys(events, periods, cards)))
+    starts, late = await _rating_periods(events, open_periods)
+    totals = RunningTotals(await running_totals(_total_keys(events, starts, cards)))
     rate_event = totals.rate_event
     rated: list[_Rated] = []
-    for event in events:
+    for event, period, is_late in zip(events, starts, late, strict=True):
         draft, source, occurred_at = event.draft, event.source, event.occurred_at
-        period = periods.start_of(occurred_at, event.tenant)
         wholesale_versions, retail_versions, pays_retail = cards.of(event)
         facts = UsageFacts.of_checked_event(draft.quantity, draft.amount, draft.provider_cost)
         try:
@@ -386,7 +390,7 @@ async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> lis
             continue
         # domain.billing.wallet_payer, its per-source part resolved once per source
         debits_source = pays_retail and retail.settlement is Settlement.WALLET
-        rated.append(_Rated(event, period, wholesale, retail, debits_source))
+        rated.append(_Rated(event, period, is_late, wholesale, retail, debits_source))
     # Sources whose every event was refused still have their states read: _save_totals needs
     # their tenant, and writes those states back unchanged.
     await _save_totals(totals, events, versions)
@@ -395,14 +399,58 @@ async def _rate(batch: _Batch, versions: dict[UUID, list[RatingVersion]]) -> lis
     return rated
 
 
+class _OpenPeriods(NamedTuple):
+    """What finding a batch's late events needs: its tenants (by id), the scope they make and
+    the instant whose period is open."""
+
+    tenants: Mapping[UUID, Tenant]
+    scope: TenantScope
+    now: datetime
+
+
+async def _rating_periods(
+    events: Sequence[_Accepted], open_periods: _OpenPeriods
+) -> tuple[list[datetime], list[bool]]:
+    """The period each event is rated into, in the batch's order, and whether it is late.
+
+    An event's own period, unless its source's invoice for that period is frozen (FINALIZED or
+    PAID): then the open period of its tenant, the one containing now (DESIGN.md §1.6). Only a
+    period before the open one can be frozen, so a batch of the open period asks nothing; any
+    other asks once, under the tenants' locks, which finalizing an invoice takes as well.
+    """
+    periods = BillingPeriods()
+    starts = [periods.start_of(e.occurred_at, e.tenant) for e in events]
+    open_of = {
+        tenant_id: periods.start_of(open_periods.now, tenant)
+        for tenant_id, tenant in open_periods.tenants.items()
+    }
+    late = [False] * len(events)
+    if not starts or min(starts) >= max(open_of.values()):
+        return starts, late
+    earlier = [
+        position
+        for position, (event, start) in enumerate(zip(events, starts, strict=True))
+        if start < open_of[event.tenant.id]
+    ]
+    frozen = await frozen_periods(
+        open_periods.scope, {(events[p].source.id, starts[p]) for p in earlier}
+    )
+    for position in earlier if frozen else ():
+        event = events[position]
+        if (event.source.id, starts[position]) in frozen:
+            starts[position] = open_of[event.tenant.id]
+            late[position] = True
+    return starts, late
+
+
 def _total_keys(
-    events: Sequence[_Accepted], periods: BillingPeriods, cards: _CardsOfSource
+    events: Sequence[_Accepted], starts: Sequence[datetime], cards: _CardsOfSource
 ) -> set[TotalKey]:
-    """The (source, rate line, period) states the batch may advance, on both sides."""
+    """The (source, rate line, period) states the batch may advance, on both sides; ``starts``
+    are the periods the events are rated into."""
     keys: set[TotalKey] = set()
     seen: set[tuple[UUID, str, datetime]] = set()
-    for event in events:
-        period = periods.start_of(event.occurred_at, event.tenant)
+    for event, period in zip(events, starts, strict=True):
         probe = (event.source.id, event.draft.meter, period)
         if probe in seen:
             continue
@@ -505,6 +553,10 @@ class _Writes:
                 debit = of_source.source_debit
                 debit.micros += retail.micros
                 debit.events += 1
+            # A late event's rollup stays in the hour it occurred, not in its rating period:
+            # margins are reported by when usage happened (hour, day, month) and an hour's
+            # rollup sums exactly the events of that hour, so rollups still add up to the
+            # events' charges. Invoices read the rating period from the events themselves.
             at = accepted.occurred_at
             hour = hours.get(at)
             if hour is None:
@@ -523,6 +575,7 @@ class _Writes:
             shared = (
                 draft.meter,
                 event.period_start,
+                event.late,
                 wholesale.card_version,
                 wholesale.line_id,
                 retail.card_version,
@@ -590,6 +643,7 @@ def _event_context(event: _Rated, entry_of_owner: dict[UUID, int]) -> EventConte
         source_id,
         event.accepted.draft.meter,
         event.period_start,
+        event.late,
         _settlement(wholesale),
         wholesale.card_id,
         wholesale.card_version,

@@ -29,14 +29,15 @@ from storage.sql import Params, any_of, id_value, row_chunks, rows_source
 
 class EventContext(NamedTuple):
     """What runs of a batch's events have in common: whose usage of which meter in which billing
-    period, how each side was rated and which wallet transaction each is linked to. A batch has a
-    few; an event names one by its position in the batch's list, so COPY sends these values once,
-    not per event."""
+    period (and whether that is a later one than its own: late), how each side was rated and
+    which wallet transaction each is linked to. A batch has a few; an event names one by its
+    position in the batch's list, so COPY sends these values once, not per event."""
 
     tenant_id: UUID
     source_id: UUID
     meter_id: str
     period_start: datetime
+    late: bool
     wholesale_settlement: str | None
     wholesale_rate_card_id: UUID | None
     wholesale_rate_card_version: int | None
@@ -90,11 +91,11 @@ def _full_row(context: EventContext, row: EventRow, recorded_at: datetime) -> tu
         row.amount_micros,
         row.properties,
         context.period_start,
-        False,  # late: no period is finalized before invoicing exists
+        context.late,
         row.wholesale_micros,
-        *context[4:9],
+        *context[5:10],  # wholesale_*
         row.retail_micros,
-        *context[9:],
+        *context[10:],  # retail_*
     )
 
 
@@ -327,6 +328,7 @@ CONTEXT_TYPES = (
     "uuid",
     "text",
     "timestamptz",
+    "boolean",
     "text",
     "uuid",
     "int",
@@ -359,11 +361,11 @@ def _insert_from_staging(params: Params, batch: EventBatch) -> str:
         "s.amount_micros",
         "s.properties",
         "c.period_start",
-        "FALSE",
+        "c.late",
         "s.wholesale_micros",
-        *shared[4:9],
+        *shared[5:10],  # wholesale_*
         "s.retail_micros",
-        *shared[9:],
+        *shared[10:],  # retail_*
     ]
     return (
         f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) SELECT {', '.join(values)} "
