@@ -21,6 +21,7 @@ from domain.errors import DomainError
 from domain.money import micros_to_decimal
 from domain.settings import Settings, SettingsError
 from services import accrual, api_keys, clock, demo, outbox_relay, runtime
+from services.invoicing import generate
 
 KEYS_FOLDER = Path("var")
 
@@ -78,6 +79,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     accrue.set_defaults(command=_accrue)
 
+    close = commands.add_parser(
+        "close-period", help="close every ended billing period into invoices (all tenants)"
+    )
+    close.add_argument(
+        "--until",
+        type=_instant,
+        help="ISO 8601 time; periods ended by then are closed (default: now; no offset: UTC)",
+    )
+    close.set_defaults(command=_close_period)
     relay = commands.add_parser(
         "relay-outbox", help="publish committed events a process died before publishing"
     )
@@ -199,6 +209,31 @@ def _accrue(settings: Settings, args: argparse.Namespace) -> int:
     print(
         f"accrued {count} tenant-hours until {until.isoformat()}: "
         f"wholesale {micros_to_decimal(wholesale)}, retail {micros_to_decimal(retail)}"
+    )
+    return 0
+
+
+def _close_period(settings: Settings, args: argparse.Namespace) -> int:
+    now = clock.utc_now()
+    until: datetime = args.until or now
+    if until > now:
+        print("rebill: --until is in the future; only ended periods can be closed", file=sys.stderr)
+        return 2
+
+    async def run() -> generate.GeneratedInvoices:
+        async with runtime.database(settings):
+            with tqdm(unit="tenant", disable=not sys.stdout.isatty(), file=sys.stdout) as bar:
+
+                def progress(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                return await generate.close_all_tenants(until, progress, now=now)
+
+    closed = asyncio.run(run())
+    print(
+        f"closed the periods ended by {until.isoformat()}: {closed.created} invoices created, "
+        f"{len(closed.invoice_ids)} created, rebuilt or finalized"
     )
     return 0
 

@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from domain.accrual import HOUR, hour_start
 from services import accrual, clock, outbox_relay, reloads
+from services.invoicing import generate
 
 WAKE_AFTER_HOUR = timedelta(seconds=5)
 RELOAD_EVERY = timedelta(minutes=1)
@@ -47,6 +48,19 @@ async def accrue_due_hours() -> int | None:
     return len(accrued)
 
 
+async def close_due_periods() -> int | None:
+    """One run after the hour's accrual: closes every tenant's ended periods and finalizes an
+    AUTOMATIC tenant's DRAFTs past their grace. None when the run failed."""
+    try:
+        closed = await generate.close_all_tenants(clock.utc_now())
+    except Exception:
+        logger.exception("period close failed; the next hour's run closes what it missed")
+        return None
+    if closed.created:
+        logger.info("period close: %d invoices created", closed.created)
+    return closed.created
+
+
 async def to_the_end(run: Awaitable[T]) -> T:
     """Runs ``run`` to its end even when the timer is stopped meanwhile, then lets the stop
     through: a run cancelled inside its transaction would leave the SQLite connection's lock
@@ -65,6 +79,7 @@ async def run_hourly(sleep: Sleep = asyncio.sleep) -> None:
         now = clock.utc_now()
         await sleep(max((next_wake_up(now) - now).total_seconds(), 0.0))
         await to_the_end(accrue_due_hours())
+        await to_the_end(close_due_periods())
 
 
 async def start_reloads() -> int | None:

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from services import accrual, clock, reloads
+from services.invoicing import generate
 
 ACCRUE_JOB = "accrue_tenant_hour_job"
 logger = logging.getLogger("rebill.workers")
@@ -77,3 +78,11 @@ async def start_pending_reloads(_ctx: dict[str, Any]) -> dict[str, int]:
     if started:
         logger.info("auto-reload: %d PaymentIntents started", started)
     return {"started": started}
+
+
+async def close_due_periods(_ctx: dict[str, Any]) -> dict[str, int]:
+    """After the hour's accrual: every tenant's ended periods closed into invoices, and an
+    AUTOMATIC tenant's DRAFTs finalized once their grace period has passed (a re-run creates
+    nothing)."""
+    closed = await generate.close_all_tenants(clock.utc_now())
+    return {"created": closed.created, "invoices": len(closed.invoice_ids)}

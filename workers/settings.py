@@ -63,6 +63,10 @@ async def start_pending_reloads(ctx: dict[str, Any]) -> dict[str, int]:
     return await jobs.start_pending_reloads(ctx)
 
 
+async def close_due_periods(ctx: dict[str, Any]) -> dict[str, int]:
+    return await jobs.close_due_periods(ctx)
+
+
 async def relay_outbox(ctx: dict[str, Any]) -> dict[str, int]:
     """Cron: publishes the committed events a process died before publishing (at least once)."""
     return {"relayed": await outbox_relay.relay_outbox()}
@@ -103,6 +107,9 @@ class WorkerSettings:
         cron(enqueue_due_hours, minute=0, second=5, run_at_startup=True),
         # Every minute: the auto-reloads that debits claimed get their PaymentIntent.
         cron(start_pending_reloads, second=15, unique=True),
+        # Every hour, once the hour's accrual has had its start: ended periods become invoices
+        # (the close accrues a period's last hours itself, so it never runs ahead of them).
+        cron(close_due_periods, minute=10, second=0, unique=True),
         # Every minute (and once in ``startup``): events committed but never published (the
         # process died after its commit) are published from the outbox.
         cron(relay_outbox, second=45, unique=True),

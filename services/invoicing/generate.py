@@ -86,13 +86,16 @@ async def finalize_due(tenant: Tenant, now: datetime) -> list[UUID]:
 
 
 async def close_all_tenants(
-    now: datetime, progress: Callable[[int, int], None] | None = None
+    until: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    now: datetime | None = None,
 ) -> GeneratedInvoices:
-    """Every tenant's ended periods: the worker's job after each period end, and the CLI."""
+    """Every tenant's periods ended by ``until``: the worker's job after each period end, and
+    the CLI's."""
     created, touched = 0, list[UUID]()
     all_tenants = await tenants.every_tenant()
     for index, tenant in enumerate(all_tenants, start=1):
-        done = await close_tenant_periods(tenant, now, now)
+        done = await close_tenant_periods(tenant, until, now or clock.utc_now())
         created += done.created
         touched += done.invoice_ids
         if progress is not None:
