@@ -19,9 +19,10 @@ from domain.tenancy import BillingMode
 from domain.wallet.ledger import TransactionKind
 from storage.database import connection, is_postgres
 from storage.ids import as_uuid, as_uuid_or_none
+from storage.invoicing.frozen import FROZEN_STATUSES
 from storage.sql import Params, any_of, id_value
 
-FROZEN = (InvoiceStatus.FINALIZED.value, InvoiceStatus.PAID.value)
+_FROZEN = ", ".join(f"'{status.value}'" for status in FROZEN_STATUSES)
 
 
 class PeriodCharge(NamedTuple):
@@ -82,7 +83,7 @@ class _Scope:
         return (
             f"{clause} AND {alias}.source_id NOT IN (SELECT f.source_id FROM invoices f "
             f"WHERE f.tenant_id = {frozen_tenant} AND f.period_start = {start} "
-            f"AND f.status IN ('{FROZEN[0]}', '{FROZEN[1]}'))"
+            f"AND f.status IN ({_FROZEN}))"
         )
 
 
