@@ -35,6 +35,7 @@ lint: $(STAMP) schema-check
 bench: $(STAMP)
 	$(BIN)/python -m bench.ingestion
 	$(BIN)/python -m bench.accrual
+	$(BIN)/python -m bench.invoicing
 
 schema: $(STAMP)
 	$(BIN)/strawberry export-schema api.schema.root:schema --output schema.graphql
