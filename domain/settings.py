@@ -6,7 +6,8 @@ Parsing is pure: the edge passes ``os.environ`` in, tests pass a dict.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.utils import parseaddr
 from enum import Enum
 
 DEFAULT_DATABASE_URL = "sqlite://var/rebill.db"
@@ -22,6 +23,8 @@ DEFAULT_MAX_CONNECTIONS = 2_000
 # The longest a request (or a job) waits for one Stripe call, the SDK's retries included; then
 # the call answers PaymentProviderUnavailable and the same idempotency key retries it safely.
 DEFAULT_STRIPE_TIMEOUT_SECONDS = 20.0
+# SMTP submission (RFC 6409) with STARTTLS: what mail providers offer by default.
+DEFAULT_SMTP_PORT = 587
 
 
 class Environment(Enum):
@@ -31,6 +34,48 @@ class Environment(Enum):
 
 class SettingsError(ValueError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """SMTP for e-mailing invoices (adapters.mailer). Without a host and a sender address,
+    e-mail is off: sendInvoice answers EmailNotConfigured."""
+
+    smtp_host: str | None = None
+    smtp_port: int = DEFAULT_SMTP_PORT
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_starttls: bool = True
+    # "billing@agency.example" or "Agency Billing <billing@agency.example>".
+    mail_from: str | None = None
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The environment variables e-mail still needs, in the order to set them."""
+        names = {"REBILL_SMTP_HOST": self.smtp_host, "REBILL_MAIL_FROM": self.mail_from}
+        return tuple(name for name, value in names.items() if value is None)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> MailSettings:
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        username, password = text("REBILL_SMTP_USERNAME"), env.get("REBILL_SMTP_PASSWORD") or None
+        if (username is None) != (password is None):
+            raise SettingsError("Set REBILL_SMTP_USERNAME and REBILL_SMTP_PASSWORD together")
+        mail_from = text("REBILL_MAIL_FROM")
+        if mail_from is not None and "@" not in parseaddr(mail_from)[1]:
+            raise SettingsError(f"REBILL_MAIL_FROM must be an e-mail address, not {mail_from!r}")
+        port = text("REBILL_SMTP_PORT")
+        return cls(
+            smtp_host=text("REBILL_SMTP_HOST"),
+            smtp_port=DEFAULT_SMTP_PORT if port is None else _port(port, "REBILL_SMTP_PORT"),
+            smtp_username=username,
+            smtp_password=password,
+            smtp_starttls=_flag(text("REBILL_SMTP_STARTTLS"), "REBILL_SMTP_STARTTLS", True),
+            mail_from=mail_from,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +93,7 @@ class Settings:
     header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS
     body_timeout_seconds: float = DEFAULT_BODY_TIMEOUT_SECONDS
     max_connections: int = DEFAULT_MAX_CONNECTIONS
+    mail: MailSettings = MailSettings()
 
     @property
     def is_development(self) -> bool:
@@ -96,6 +142,7 @@ class Settings:
             max_connections=_count(
                 text("REBILL_MAX_CONNECTIONS"), "REBILL_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS
             ),
+            mail=MailSettings.from_env(env),
         )
 
 
@@ -118,3 +165,20 @@ def _count(value: str | None, name: str, default: int) -> int:
     if not (value.isascii() and value.isdigit()) or int(value) == 0:
         raise SettingsError(f"{name} must be a positive integer, not {value!r}")
     return int(value)
+
+
+def _port(value: str, name: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 65_536:
+        raise SettingsError(f"{name} must be a port number (1-65535), not {value!r}")
+    return int(value)
+
+
+_FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def _flag(value: str | None, name: str, default: bool) -> bool:
+    if value is None:
+        return default
+    if value.lower() not in _FLAGS:
+        raise SettingsError(f"{name} must be true or false, not {value!r}")
+    return _FLAGS[value.lower()]
