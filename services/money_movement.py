@@ -32,7 +32,7 @@ from domain.billing.write_set import WalletDebit, WriteSet
 from domain.outbox import BalanceUpdated, OutboundEvent, SourceResumed, SourceSuspended
 from domain.tenancy import SourceStatus
 from domain.wallet.ledger import TransactionKind, WalletTransaction
-from services import clock, events
+from services import clock, events, outbox_deliveries
 from storage import ledger, locks, outbox, reloads
 from storage.ledger import WalletMove
 from storage.outbox import OutboxEntry
@@ -154,10 +154,15 @@ class MoneyMovement:
     async def _publish(self) -> None:
         if not self._written:
             return
+        delivered: list[UUID] = []
         try:
+            # Deliveries before the mark: a published event always has its deliveries.
+            delivered = await outbox_deliveries.record(self._written)
             await events.publish(self._written)
             await outbox.mark_published_unflushed(self._written_ids, clock.utc_now())
         except Exception:
             # Committed, so not lost: the relay publishes what was not marked published. The
             # money moved, and the caller is told so rather than of a fan-out failure.
             logger.exception("publishing %d committed events failed", len(self._written))
+        # In the background: the caller's answer waits on no Stripe or SMTP call.
+        outbox_deliveries.kick(delivered)

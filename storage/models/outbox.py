@@ -30,3 +30,29 @@ class OutboxEvent(Model):
         table = "outbox"
         # The pending rows' index is partial (WHERE published_at IS NULL), which Tortoise's
         # index types cannot say: migration 0012 creates it.
+
+
+class OutboxDelivery(Model):
+    """One action that leaves the process (a Stripe call, an e-mail) for one committed event,
+    by one named handler (services.outbox_deliveries): retried until it is done."""
+
+    id = fields.BigIntField(primary_key=True)
+    # The outbox event it delivers; no foreign key, like the outbox's own rows (it names
+    # outbox.event_id, which is unique).
+    event_id = fields.UUIDField()
+    # The handler's registered name: stable across releases, it is what the row is keyed on.
+    handler = fields.CharField(max_length=100)
+    created_at = fields.DatetimeField()
+    # Counted when a run claims it, so a run that died mid-handler counts too.
+    attempts = fields.IntField(default=0)
+    # When a run may take it next: its creation, then a lease while a run has it, then the
+    # backoff after a failure.
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.TextField(null=True)
+    # Null while pending.
+    done_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_deliveries"
+        unique_together = (("event_id", "handler"),)
+        # The pending rows' index is partial (WHERE done_at IS NULL): migration 0014 creates it.
