@@ -23,6 +23,7 @@ from domain.usage_summary import MeterUsageTotal, totals_within
 from domain.wallet.ledger import WalletTransaction
 from domain.wallet.wallet import Wallet
 from services import clock, visibility
+from services.invoicing import read
 from storage import usage_log
 
 
@@ -47,15 +48,17 @@ async def usage_logs(
 ) -> Page[UsageEventRecord]:
     """Platform: every tenant's events; tenant: its own; client portal: its own source's.
 
-    ``invoice_id``: the events an invoice covers. Invoices do not exist yet, so any invoice ID
-    matches no event.
+    ``invoice_id``: only the events that invoice's lines sum (none when the caller cannot see
+    the invoice).
     """
-    if invoice_id is not None or _matches_no_event(criteria):
+    if _matches_no_event(criteria):
         return _nothing(request)
     if caller.role is Role.SOURCE:
         if criteria.source_id not in (None, caller.source_id):
             return _nothing(request)
         criteria = replace(criteria, source_id=caller.source_id)
+    if invoice_id is not None:
+        return await read.invoice_usage_events(caller, invoice_id, criteria, request)
     return await usage_log.list_usage(caller.tenant_scope, criteria, request)
 
 
@@ -69,13 +72,14 @@ async def source_usage(
 ) -> Page[UsageEventRecord]:
     """One source's events; a source ID in the criteria must be that source's."""
     if (
-        invoice_id is not None
-        or _matches_no_event(criteria)
+        _matches_no_event(criteria)
         or not caller.sees_source(source.tenant_id, source.id)
         or criteria.source_id not in (None, source.id)
     ):
         return _nothing(request)
     criteria = replace(criteria, source_id=source.id)
+    if invoice_id is not None:
+        return await read.invoice_usage_events(caller, invoice_id, criteria, request)
     return await usage_log.list_usage(source.tenant_id, criteria, request)
 
 

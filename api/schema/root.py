@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 
 from api.error_codes import add_missing_codes
 from api.error_log import is_client_error, log_graphql_errors
+from api.invoices.schema import InvoicesMutation, InvoicesQuery
 from api.payments.schema import PaymentsMutation
 from api.rate_cards.schema import RateCardsMutation, RateCardsQuery
 from api.schema.document_limits import DocumentLimits
@@ -44,13 +45,18 @@ class NodeQuery:
 # Each area brings its root fields (pycon's `class Mutation(UsersMutations, ...)`); Strawberry
 # takes the fields of the last base first.
 @strawberry.type
-class Query(UsageQuery, RateCardsQuery, TenancyQuery, NodeQuery):
+class Query(InvoicesQuery, UsageQuery, RateCardsQuery, TenancyQuery, NodeQuery):
     pass
 
 
 @strawberry.type
 class Mutation(
-    WalletsMutation, UsageMutation, RateCardsMutation, PaymentsMutation, TenancyMutation
+    InvoicesMutation,
+    WalletsMutation,
+    UsageMutation,
+    RateCardsMutation,
+    PaymentsMutation,
+    TenancyMutation,
 ):
     pass
 

@@ -25,6 +25,7 @@ from domain.wallet.wallet import below_floor
 from services import clock, rate_cards, sources
 
 if TYPE_CHECKING:
+    from api.invoices.types import InvoiceConnection, InvoiceFilter
     from api.payments.types import StripeAccount
     from api.rate_cards.types import RateCardConnection, RateCardNode
     from api.usage.types import PeriodInput, UsageEventConnection, UsageFilter, UsageSummaryLine
@@ -38,6 +39,8 @@ PeriodInputType = Annotated["PeriodInput", strawberry.lazy("api.usage.types")]
 UsageFilterType = Annotated["UsageFilter", strawberry.lazy("api.usage.types")]
 UsageEventsType = Annotated["UsageEventConnection", strawberry.lazy("api.usage.types")]
 UsageSummaryLineType = Annotated["UsageSummaryLine", strawberry.lazy("api.usage.types")]
+InvoiceFilterType = Annotated["InvoiceFilter", strawberry.lazy("api.invoices.types")]
+InvoicesType = Annotated["InvoiceConnection", strawberry.lazy("api.invoices.types")]
 
 
 def _wallet_type() -> type[WalletNode]:
@@ -46,6 +49,10 @@ def _wallet_type() -> type[WalletNode]:
 
 def _rate_card_type() -> type[RateCardNode]:
     return cast("type[RateCardNode]", lazy_class(RateCardType))
+
+
+def _invoices_type() -> type[InvoiceConnection]:
+    return cast("type[InvoiceConnection]", lazy_class(InvoicesType))
 
 
 @strawberry.type
@@ -177,6 +184,16 @@ class TenantNode(Node):
             total_count=page.total_count or 0,
         )
 
+    @strawberry.field(description="A client portal's key lists its own source's only.")
+    async def invoices(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        filter: InvoiceFilterType | None = None,
+    ) -> InvoicesType:
+        return await _invoices_type().of_tenant(info, self.model, first, after, filter)
+
     @classmethod
     def of(cls, tenant: tenancy.Tenant) -> TenantNode:
         b, s = tenant.branding, tenant.invoice_settings
@@ -290,6 +307,16 @@ class SourceNode(Node):
     ) -> UsageEventsType:
         events_type = cast("type[UsageEventConnection]", lazy_class(UsageEventsType))
         return await events_type.of_source(info, self.model, first, after, filter)
+
+    @strawberry.field
+    async def invoices(
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        filter: InvoiceFilterType | None = None,
+    ) -> InvoicesType:
+        return await _invoices_type().of_source(info, self.model, first, after, filter)
 
     @classmethod
     def of(cls, source: tenancy.Source) -> SourceNode:

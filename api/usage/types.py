@@ -71,7 +71,7 @@ class UsageFilter:
     idempotency_key: str | None = None
     invoice_id: strawberry.ID | None = strawberry.field(
         default=None,
-        description="Invoices do not exist yet: any invoiceId matches no event (an empty page).",
+        description="Only the events that invoice's lines sum (its USAGE and LATE_USAGE lines).",
     )
 
 

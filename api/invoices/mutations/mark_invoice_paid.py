@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api.context import Info
+from api.errors import run
+from api.ids import UNKNOWN_ID, decode_id
+from api.invoices.errors import InvoiceNotEditable
+from api.invoices.mutations.invoice_action import InvoiceActionInput
+from api.invoices.types import InvoiceSuccess
+from api.schema.errors import NotFound
+from services.invoicing import corrections
+
+MarkInvoicePaidResult = Annotated[
+    InvoiceSuccess | NotFound | InvoiceNotEditable, strawberry.union("MarkInvoicePaidResult")
+]
+
+
+async def mark_invoice_paid(info: Info, input: InvoiceActionInput) -> MarkInvoicePaidResult:
+    action = corrections.mark_invoice_paid(
+        info.context.caller, decode_id(input.invoice_id, "Invoice") or UNKNOWN_ID
+    )
+    return await run(action, InvoiceSuccess.of)

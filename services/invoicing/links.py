@@ -1,0 +1,81 @@
+"""The signed links to an invoice's HTML and PDF documents (htmlUrl, pdfUrl), and their check.
+
+Links are ``{REBILL_PUBLIC_URL}/invoices/{id}.html?token=…`` (or ``.pdf``), the token signed with
+REBILL_DOCUMENT_SECRET (domain.invoicing.links). Without a secret in the environment, the process
+makes one when it first signs: links then hold for as long as the process runs, which is what a
+development server needs; a deployment sets the secret so every process verifies every link.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.invoicing.links import (
+    DEFAULT_LINK_VALIDITY,
+    MIN_SECRET_BYTES,
+    DocumentKind,
+    sign_document_link,
+    verify_document_link,
+)
+from services import clock
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentLinks:
+    secret: bytes
+    public_url: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> DocumentLinks:
+        text = env.get("REBILL_DOCUMENT_SECRET", "").strip()
+        secret = text.encode() if text else secrets.token_bytes(MIN_SECRET_BYTES)
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"REBILL_DOCUMENT_SECRET must be at least {MIN_SECRET_BYTES} bytes")
+        public_url = env.get("REBILL_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL
+        return cls(secret, public_url.rstrip("/"))
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentUrls:
+    html: str
+    pdf: str
+
+
+_configured: DocumentLinks | None = None
+
+
+def configure_document_links(links: DocumentLinks | None) -> None:
+    """Sets the process's secret and public URL (None: read the environment on next use)."""
+    global _configured
+    _configured = links
+
+
+def document_links() -> DocumentLinks:
+    global _configured
+    if _configured is None:
+        _configured = DocumentLinks.from_env(os.environ)
+    return _configured
+
+
+def document_url(invoice_id: UUID, kind: DocumentKind, now: datetime | None = None) -> str:
+    links = document_links()
+    expires_at = (now or clock.utc_now()) + DEFAULT_LINK_VALIDITY
+    token = sign_document_link(links.secret, invoice_id, kind, expires_at)
+    return f"{links.public_url}/invoices/{invoice_id}.{kind}?token={token}"
+
+
+def document_urls(invoice_id: UUID, now: datetime | None = None) -> DocumentUrls:
+    at = now or clock.utc_now()
+    return DocumentUrls(document_url(invoice_id, "html", at), document_url(invoice_id, "pdf", at))
+
+
+def verify_document_token(invoice_id: UUID, kind: DocumentKind, token: str) -> None:
+    """Raises domain.invoicing.links.LinkRefused unless the token opens this document now."""
+    verify_document_link(document_links().secret, invoice_id, kind, token, clock.utc_now())
