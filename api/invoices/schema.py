@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from api.invoices.mutations.export_invoices import export_invoices
 from api.invoices.mutations.finalize_invoice import finalize_invoice
 from api.invoices.mutations.generate_invoices import generate_invoices
 from api.invoices.mutations.mark_invoice_paid import mark_invoice_paid
@@ -23,3 +24,4 @@ class InvoicesMutation:
     finalize_invoice = strawberry.mutation(resolver=finalize_invoice)
     void_invoice = strawberry.mutation(resolver=void_invoice)
     mark_invoice_paid = strawberry.mutation(resolver=mark_invoice_paid)
+    export_invoices = strawberry.mutation(resolver=export_invoices)
