@@ -6,6 +6,8 @@ A PaymentIntent credits its wallet once even through two different event ids: th
 locked (with the tenant's money-moving lock) and carries the transaction that credited it.
 The transaction is a money unit of work (services.money_movement): the balance, the source's
 suspension and the outbound events (top_up.succeeded, reload.failed, ...) commit together.
+A PaymentIntent that collects an invoice (services.invoicing.collect) marks it PAID once, with
+invoice.paid, or records its failure on it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from adapters.stripe_webhooks import (
     event_of,
     verify_signature,
 )
+from domain.access import EVERY_TENANT
+from domain.invoicing.events import InvoicePaid
+from domain.invoicing.invoice import Invoice, InvoiceStatus, PaymentState
 from domain.outbox import (
     ReloadFailed,
     ReloadRefunded,
@@ -47,6 +52,7 @@ from domain.wallet.top_ups import (
 from services.clock import utc_now
 from services.money_movement import MoneyMovement, WalletMove
 from storage import reloads, stripe_top_ups
+from storage.invoicing import invoices
 
 # The edge (api/webhooks.py) verifies and parses through this module: the adapter's names.
 __all__ = [
@@ -64,7 +70,7 @@ class WebhookOutcome:
     event_id: str
     type: str
     duplicate: bool
-    # What the event did: "credited", "failed", "refunded", "account", "ignored".
+    # What the event did: "credited", "paid", "failed", "refunded", "account", "ignored".
     effect: str
 
 
@@ -72,10 +78,13 @@ async def handle(event: StripeEvent) -> WebhookOutcome:
     """Applies a verified event once; a redelivered id is acknowledged and does nothing."""
     top_up = await _top_up_of(event)
     reload = None if top_up is not None else await _reload_of(event)
+    invoice = None if top_up is not None or reload is not None else await _invoice_of(event)
     if top_up is not None:
         tenant_id: UUID | None = top_up.tenant_id
     elif reload is not None:
         tenant_id = reload.tenant_id
+    elif invoice is not None:
+        tenant_id = invoice.tenant_id
     else:
         tenant_id = await _tenant_of(event)
     async with MoneyMovement() as money:
@@ -107,6 +116,10 @@ async def handle(event: StripeEvent) -> WebhookOutcome:
             effect = await _reload_failed(money, reload.id, event)
         elif reload is not None and isinstance(event, ChargeRefunded):
             effect = await _reload_refunded(money, reload.id, event)
+        elif invoice is not None and isinstance(event, PaymentSucceeded):
+            effect = await _invoice_paid(money, invoice.id, event)
+        elif invoice is not None and isinstance(event, PaymentFailed):
+            effect = await _invoice_payment_failed(invoice.id, event)
         elif tenant_id is not None and isinstance(event, AccountUpdated):
             effect = await _account_updated(tenant_id, event)
         else:
@@ -172,6 +185,64 @@ async def _reload_of(event: StripeEvent) -> WalletReload | None:
         "reload_id",
         metadata_on_refunds=False,
     )
+
+
+async def _invoice_of(event: StripeEvent) -> Invoice | None:
+    """The invoice a PaymentIntent's succeeded or failed event collects: by the stored
+    PaymentIntent id, else by the invoice id in its metadata (the answer creating it was lost)
+    when the tenant there is the invoice's and no other PaymentIntent is recorded for it."""
+    if not isinstance(event, PaymentSucceeded | PaymentFailed):
+        return None
+    intent_id = event.payment_intent_id
+    if intent_id is not None:
+        found = await invoices.invoice_by_payment_intent(intent_id)
+        if found is not None:
+            return found
+    metadata = event.metadata or {}
+    invoice_id = _uuid(metadata.get("invoice_id"))
+    if invoice_id is None:
+        return None
+    invoice = await invoices.invoice_by_id(EVERY_TENANT, invoice_id)
+    if (
+        invoice is None
+        or str(invoice.tenant_id) != metadata.get("tenant_id")
+        or await invoices.payment_intent_of(invoice.id) not in (None, intent_id)
+    ):
+        return None  # metadata naming someone else's invoice: not ours to mark
+    return invoice
+
+
+async def _invoice_paid(money: MoneyMovement, invoice_id: UUID, event: PaymentSucceeded) -> str:
+    """FINALIZED -> PAID once, with invoice.paid; a redelivery (or a second event for the same
+    PaymentIntent) finds it PAID and changes nothing."""
+    await invoices.invoice_for_update(invoice_id)
+    now = utc_now()
+    if not await invoices.mark_paid(invoice_id, now, PaymentState.SUCCEEDED):
+        return "ignored"
+    await invoices.record_payment_state(
+        invoice_id, PaymentState.SUCCEEDED, now, payment_intent_id=event.intent_reference
+    )
+    paid = await invoices.invoice_by_id(EVERY_TENANT, invoice_id)
+    assert paid is not None  # invoices are never deleted
+    money.record(InvoicePaid(paid))
+    return "paid"
+
+
+async def _invoice_payment_failed(invoice_id: UUID, event: PaymentFailed) -> str:
+    """Stripe's code and message on a FINALIZED invoice, shown as its payment failure; a late
+    failure of an invoice paid meanwhile changes nothing."""
+    current = await invoices.invoice_for_update(invoice_id)
+    if current is None or current.status is not InvoiceStatus.FINALIZED:
+        return "ignored"
+    await invoices.record_payment_state(
+        invoice_id,
+        PaymentState.FAILED,
+        utc_now(),
+        payment_intent_id=event.intent_reference,
+        failure_code=event.decline_code,
+        failure_message=event.failure_message,
+    )
+    return "failed"
 
 
 async def _tenant_of(event: StripeEvent) -> UUID | None:

@@ -288,3 +288,42 @@ async def settled_micros(invoice_id: UUID) -> int:
     """What the invoice's closes debited its prepaid wallet, in all."""
     row = await InvoiceRow.filter(id=invoice_id).first().values("settled_micros")
     return 0 if row is None else int(str(row["settled_micros"]))
+
+
+async def record_collection(
+    invoice_id: UUID,
+    state: PaymentState,
+    at: datetime,
+    payment_intent_id: str | None = None,
+    failure_code: str | None = None,
+    failure_message: str | None = None,
+) -> bool:
+    """What starting the collection of a FINALIZED invoice gave (its PaymentIntent, or why it
+    failed), while its payment is still PENDING: a webhook that marked it PAID, or a FAILED
+    payment, is never overwritten by a late answer."""
+    changes: dict[str, object] = {
+        "payment_state": state,
+        "updated_at": at,
+        "payment_failure_code": failure_code,
+        "payment_failure_message": failure_message,
+    }
+    if payment_intent_id is not None:
+        changes["payment_intent_id"] = payment_intent_id
+    return bool(
+        await InvoiceRow.filter(
+            id=invoice_id, status=InvoiceStatus.FINALIZED, payment_state=PaymentState.PENDING
+        ).update(**changes)
+    )
+
+
+async def invoice_by_payment_intent(payment_intent_id: str) -> Invoice | None:
+    """The invoice a PaymentIntent collects (a Stripe webhook names only the intent)."""
+    row = await InvoiceRow.filter(payment_intent_id=payment_intent_id).first()
+    return None if row is None else to_invoice(row)
+
+
+async def payment_intent_of(invoice_id: UUID) -> str | None:
+    """The PaymentIntent recorded for the invoice's collection, if one was."""
+    row = await InvoiceRow.filter(id=invoice_id).first().values("payment_intent_id")
+    intent_id = None if row is None else row["payment_intent_id"]
+    return None if intent_id is None else str(intent_id)
