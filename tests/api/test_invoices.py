@@ -37,7 +37,9 @@ async def _act(gql: GraphQLClient, mutation: str, invoice: str, secret: str) -> 
     return await act(gql, mutation, invoice, secret)
 
 
-async def _ids(gql: GraphQLClient, query: str, id_: str, secret: str, **filter_: Any) -> list:
+async def _ids(
+    gql: GraphQLClient, query: str, id_: str, secret: str, **filter_: Any
+) -> list[tuple[str, str]]:
     data = await gql.data(query, {"id": id_, "filter": filter_ or None}, secret)
     owner = data.get("tenant") or data.get("source")
     assert owner is not None
