@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from domain.settings import Settings
-from services import api_keys, payments
+from services import api_keys, outbox_deliveries, payments
 from storage import lifecycle
 
 # CPython collects its youngest generation every 700 net allocations of container objects. A
@@ -33,7 +33,12 @@ async def database(settings: Settings) -> AsyncIterator[None]:
     ):
         if settings.bootstrap_platform_key:
             await api_keys.ensure_platform_key(settings.bootstrap_platform_key)
-        yield
+        try:
+            yield
+        finally:
+            # Deliveries kicked after a commit finish their transaction before the database
+            # closes; what they do not finish, the relay delivers later.
+            await outbox_deliveries.settle()
 
 
 async def migrate(settings: Settings) -> list[str]:

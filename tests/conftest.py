@@ -34,6 +34,7 @@ PLATFORM = Caller(Role.PLATFORM)
 
 # Children first; the tenants <-> rate_cards cycle is broken by clearing the tenant links first.
 TABLES_IN_DELETE_ORDER = (
+    "outbox_deliveries",
     "outbox",
     "invoice_lines",
     "invoices",

@@ -7,7 +7,7 @@ finds the models re-exported here, and relations name them as ``models.<Name>`` 
 
 from storage.models.accrual import Accrual, AccruedHour, FlatFee, GaugeChange
 from storage.models.invoicing import Invoice, InvoiceLine
-from storage.models.outbox import OutboxEvent
+from storage.models.outbox import OutboxDelivery, OutboxEvent
 from storage.models.payments import StripeEvent, StripeTopUp, WalletReload
 from storage.models.rate_cards import Meter, RateCard, RateCardVersion, RateLine
 from storage.models.tenancy import ApiKey, Source, Tenant
@@ -23,6 +23,7 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "Meter",
+    "OutboxDelivery",
     "OutboxEvent",
     "RateCard",
     "RateCardVersion",
