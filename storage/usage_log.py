@@ -80,7 +80,10 @@ async def _records(query: QuerySet[UsageEvent]) -> list[UsageEventRecord]:
     return [_to_record(row) for row in rows]
 
 
-async def _page(query: QuerySet[UsageEvent], request: PageRequest) -> Page[UsageEventRecord]:
+async def page_of_events(
+    query: QuerySet[UsageEvent], request: PageRequest
+) -> Page[UsageEventRecord]:
+    """One page of events in the log's order, (occurred_at, id), from a keyset cursor."""
     after = request.after
     if after is not None:
         query = query.filter(
@@ -110,7 +113,7 @@ async def list_usage(
         query = query.filter(occurred_at__lt=criteria.occurred_to)
     if criteria.idempotency_key is not None:
         query = query.filter(idempotency_key=criteria.idempotency_key)
-    return await _page(query, request)
+    return await page_of_events(query, request)
 
 
 async def usage_event(scope: TenantScope, event_id: int) -> UsageEventRecord | None:
@@ -129,7 +132,7 @@ async def usage_by_transaction(
     """The events a wallet transaction charged: a tenant wallet's debits are linked through the
     wholesale side, a source wallet's through the retail side."""
     link = "wholesale_transaction_id" if wallet_is_tenant_wallet else "retail_transaction_id"
-    return await _page(_events(tenant_id).filter(**{link: transaction_id}), request)
+    return await page_of_events(_events(tenant_id).filter(**{link: transaction_id}), request)
 
 
 async def usage_summary(

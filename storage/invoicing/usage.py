@@ -17,7 +17,7 @@ from domain.invoicing.invoice import Invoice, InvoiceLine, InvoiceLineKind
 from domain.paging import Page, PageRequest
 from domain.usage import UsageCriteria, UsageEventRecord
 from storage.models import UsageEvent
-from storage.usage_log import _page as page_of_events
+from storage.usage_log import page_of_events
 
 _WITH_EVENTS = (InvoiceLineKind.USAGE, InvoiceLineKind.LATE_USAGE)
 
