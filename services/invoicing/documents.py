@@ -2,17 +2,22 @@
 
 ``invoice_document`` answers the tenant, the platform and the invoice's own source (whose view
 has no wholesale cost or margin); any other caller gets NotFound, the same answer as an unknown
-id. ``documents_of_period`` builds a period's documents for exports. Both go through
-``_documents``, a constant number of statements for any number of invoices: invoices, lines,
-frozen branding, the tenant, the sources, meters and rate lines, each read once.
+id. ``linked_invoice_document`` answers a signed link's reader with the source's view, and
+``documents_of_period`` gives a period's documents to exports. All go through ``_documents``, a
+constant number of statements for any number of invoices: invoices, lines, frozen branding, the
+tenant, the sources, meters and rate lines, each read once. ``invoice_html`` and ``invoice_pdf``
+render a document.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from uuid import UUID
 
+from adapters.invoice_documents.html import render_html
+from adapters.invoice_documents.pdf import render_pdf
 from domain.access import EVERY_TENANT, Caller, Role
 from domain.errors import NotFoundError
 from domain.invoicing.document import DocumentLine, InvoiceDocument
@@ -59,6 +64,17 @@ async def source_document(invoice: Invoice) -> InvoiceDocument:
     """The document as the invoice's source sees it: what is e-mailed to it."""
     (document,) = await _documents(invoice.tenant_id, [invoice])
     return document.for_source()
+
+
+def invoice_html(document: InvoiceDocument) -> str:
+    """The document as branded HTML (fast: a template)."""
+    return render_html(document)
+
+
+async def invoice_pdf(document: InvoiceDocument) -> bytes:
+    """The document as a PDF, rendered in a worker thread: a long invoice takes a quarter of a
+    second of CPU, which the event loop spends serving other requests meanwhile."""
+    return await asyncio.to_thread(render_pdf, document)
 
 
 async def documents_of_period(tenant_id: UUID, period: BillingPeriod) -> list[InvoiceDocument]:

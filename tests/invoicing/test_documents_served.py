@@ -3,18 +3,24 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+import httpx2
 import pytest
+from pypdf import PdfReader
 
 from domain.access import Caller, Role
 from domain.errors import NotFoundError
 from domain.invoicing.invoice import InvoiceLineKind, InvoiceStatus
+from domain.invoicing.links import sign_document_link
 from domain.periods import BillingPeriod
 from domain.pricing import GraduatedPricing, PerUnitPricing, Tier
-from services import outbox_deliveries, sources
-from services.invoicing import finalize, generate
+from services import api_keys, outbox_deliveries, sources
+from services.invoicing import finalize, generate, links
 from services.invoicing.documents import documents_of_period, invoice_document, unit_price
 from tests.conftest import Database
 from tests.invoicing.invoice_fixtures import (
@@ -164,3 +170,147 @@ def test_a_unit_price_only_where_quantity_times_price_is_the_amount_exactly() ->
     tiers = GraduatedPricing((Tier(Decimal(100), Decimal("0.1")), Tier(None, Decimal("0.05"))))
     assert unit_price(tiers, Decimal(10), Decimal(1)) is None
     assert unit_price(None, Decimal(1), Decimal(5)) is None
+
+
+# Over HTTP: GET /invoices/{id}.html and .pdf.
+
+SECRET = b"a test secret of thirty-two bytes!"
+# The agency's figures: the line's wholesale cost and the margin; a source never sees them.
+AGENCY_ONLY = ("$0.033", "$0.077")
+
+
+@pytest.fixture
+def signed_links() -> Iterator[None]:
+    links.configure_document_links(links.DocumentLinks(SECRET, "http://rebill.test"))
+    yield
+    links.configure_document_links(None)
+
+
+def path_of(url: str) -> str:
+    assert url.startswith("http://rebill.test/invoices/")
+    return url.removeprefix("http://rebill.test")
+
+
+async def key_of(role: Role, agency: Agency, source_id: UUID | None = None) -> str:
+    issued = await api_keys.issue_key(
+        "reader", role, tenant_id=agency.tenant_id, source_id=source_id
+    )
+    return issued.secret
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+async def test_a_signed_link_opens_the_branded_html_as_the_source_sees_it(
+    db: Database, agency: Agency, http: httpx2.AsyncClient, signed_links: None
+) -> None:
+    invoice = await november_invoice(agency)
+    response = await http.get(path_of(links.document_url(invoice.id, "html")))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    assert response.headers["content-disposition"] == 'inline; filename="INV-000001.html"'
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["cache-control"] == "private, no-store"
+    page = response.text
+    assert "Invoice INV-000001" in page and DISPLAY_NAME in page and SUPPORT_EMAIL in page
+    assert "#0b7285" in page and "$0.11" in page
+    assert not any(figure in page for figure in AGENCY_ONLY)
+
+
+async def test_a_signed_link_opens_the_pdf_with_the_number_and_branding_in_its_text(
+    db: Database, agency: Agency, http: httpx2.AsyncClient, signed_links: None
+) -> None:
+    invoice = await november_invoice(agency)
+    response = await http.get(path_of(links.document_url(invoice.id, "pdf")))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"] == 'inline; filename="INV-000001.pdf"'
+    reader = PdfReader(io.BytesIO(response.content))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) >= 1
+    assert "INV-000001" in text and DISPLAY_NAME in text
+    assert not any(figure in text for figure in AGENCY_ONLY)
+
+
+async def test_a_tampered_expired_or_other_documents_token_is_refused_with_403(
+    db: Database, agency: Agency, http: httpx2.AsyncClient, signed_links: None
+) -> None:
+    invoice = await november_invoice(agency)
+    html_url = links.document_url(invoice.id, "html")
+    expiry, _, signature = html_url.partition("token=")[2].partition(".")
+    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    expired = sign_document_link(SECRET, invoice.id, "html", datetime(2026, 1, 1, tzinfo=UTC))
+    cases = {
+        f"/invoices/{invoice.id}.html?token={expiry}.{flipped}": "link_invalid",
+        f"/invoices/{invoice.id}.html?token={int(expiry) + 1}.{signature}": "link_invalid",
+        f"/invoices/{invoice.id}.pdf?token={expiry}.{signature}": "link_invalid",
+        f"/invoices/{uuid4()}.html?token={expiry}.{signature}": "link_invalid",
+        f"/invoices/{invoice.id}.html?token=": "link_invalid",
+        f"/invoices/{invoice.id}.html?token={expired}": "link_expired",
+    }
+    for path, code in cases.items():
+        response = await http.get(path)
+        assert (response.status_code, response.json()["error"]) == (403, code), path
+    # A key does not rescue a bad token: when a token is given, it alone decides.
+    tenant = await key_of(Role.TENANT, agency)
+    response = await http.get(f"/invoices/{invoice.id}.html?token=1.x", headers=bearer(tenant))
+    assert (response.status_code, response.json()["error"]) == (403, "link_invalid")
+
+
+async def test_bearer_keys_of_the_tenant_platform_and_own_source_read_what_each_may_see(
+    db: Database, agency: Agency, http: httpx2.AsyncClient, platform_secret: str
+) -> None:
+    invoice = await november_invoice(agency)
+    path = f"/invoices/{invoice.id}.html"
+    for secret in (await key_of(Role.TENANT, agency), platform_secret):
+        response = await http.get(path, headers=bearer(secret))
+        assert response.status_code == 200
+        assert all(figure in response.text for figure in AGENCY_ONLY)
+    own = await key_of(Role.SOURCE, agency, agency.source_id)
+    response = await http.get(path, headers=bearer(own))
+    assert response.status_code == 200 and "$0.11" in response.text
+    assert not any(figure in response.text for figure in AGENCY_ONLY)
+    pdf = await http.get(f"/invoices/{invoice.id}.pdf", headers=bearer(own))
+    assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
+
+
+async def test_other_readers_get_404_as_for_an_unknown_id_and_no_key_401(
+    db: Database, agency: Agency, http: httpx2.AsyncClient
+) -> None:
+    invoice = await november_invoice(agency)
+    other = await make_agency("other")
+    sibling = await sources.create_source(PLATFORM, agency.tenant_id, name="sibling")
+    path = f"/invoices/{invoice.id}.pdf"
+    for secret in (
+        await key_of(Role.TENANT, other),
+        await key_of(Role.SOURCE, other, other.source_id),
+        await key_of(Role.SOURCE, agency, sibling.id),
+    ):
+        response = await http.get(path, headers=bearer(secret))
+        assert (response.status_code, response.json()) == (
+            404,
+            {"error": "not_found", "message": "Invoice not found."},
+        )
+    for headers in ({}, bearer("rbk_not-a-key"), {"Authorization": "Basic eDp5"}):
+        response = await http.get(path, headers=headers)
+        assert (response.status_code, response.json()["error"]) == (401, "unauthenticated")
+
+
+@pytest.mark.parametrize(
+    "invoice_id",
+    [
+        "not-a-uuid",
+        "0" * 10_000,
+        "%00",
+        "12345678-1234-1234-1234-1234567890ab%2F..",
+        "{12345678-1234-1234-1234-1234567890ab}",
+        str(uuid4()),
+    ],
+)
+async def test_a_hostile_or_unknown_id_is_404_in_json(
+    db: Database, http: httpx2.AsyncClient, platform_secret: str, invoice_id: str
+) -> None:
+    for kind in ("html", "pdf"):
+        response = await http.get(f"/invoices/{invoice_id}.{kind}", headers=bearer(platform_secret))
+        assert (response.status_code, response.json()["error"]) == (404, "not_found")
