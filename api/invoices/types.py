@@ -23,7 +23,7 @@ from api.invoices.loaders import InvoiceLoaders
 from api.schema.common import Money, Node, PageInfo, connection_parts
 from api.schema.lazy import lazy_class
 from domain import tenancy
-from domain.invoicing.invoice import Invoice, InvoiceLine
+from domain.invoicing.invoice import AccruedHourCharge, Invoice, InvoiceLine
 from domain.paging import Page
 from domain.quantity import micros_to_quantity
 from services.invoicing import links, read
@@ -106,6 +106,16 @@ class InvoiceLineNode:
         page = await read.line_usage(info.context.caller, self.invoice, self.line, request)
         return events_type.of(page)
 
+    @strawberry.field(
+        description="The accrued hours behind an ACCRUAL line, oldest first (none for others)."
+    )
+    async def accrual_hours(
+        self, info: Info, first: int | None = 50, after: str | None = None
+    ) -> AccruedHourConnection:
+        request = page_request(first, after, key=int)
+        page = await read.line_hours(info.context.caller, self.invoice, self.line, request)
+        return AccruedHourConnection.of(page, self.invoice)
+
     @classmethod
     def of(cls, line: InvoiceLine, invoice: Invoice) -> InvoiceLineNode:
         return cls(
@@ -117,6 +127,55 @@ class InvoiceLineNode:
             line=line,
             invoice=invoice,
         )
+
+
+@strawberry.type(name="AccruedHour")
+class AccruedHourNode:
+    """One hour of a gauge an ACCRUAL line sums: seat-hours or MB-days and their charge."""
+
+    hour: datetime
+    quantity: Decimal
+    amount: Money
+    charge: strawberry.Private[AccruedHourCharge]
+    currency: strawberry.Private[str]
+
+    @strawberry.field
+    async def meter(self, info: Info) -> MeterType:
+        meter_type = cast("type[Meter]", lazy_class(MeterType))
+        found = await meter_type.by_code(info, self.charge.meter)
+        assert found is not None  # accruals reference their meter
+        return found
+
+    @strawberry.field
+    def wholesale_cost(self, info: Info) -> Money:
+        require_wholesale_access(info)
+        return Money.of_micros(self.charge.wholesale_micros, self.currency)
+
+
+@strawberry.type
+class AccruedHourEdge:
+    cursor: str
+    node: AccruedHourNode
+
+
+@strawberry.type
+class AccruedHourConnection:
+    edges: list[AccruedHourEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: Page[AccruedHourCharge], invoice: Invoice) -> AccruedHourConnection:
+        def node(charge: AccruedHourCharge) -> AccruedHourNode:
+            return AccruedHourNode(
+                hour=charge.hour,
+                quantity=micros_to_quantity(charge.quantity_micros),
+                amount=Money.of_micros(charge.amount_micros, invoice.currency),
+                charge=charge,
+                currency=invoice.currency,
+            )
+
+        edges, page_info = connection_parts(page, node)
+        return cls(edges=[AccruedHourEdge(cursor=c, node=n) for c, n in edges], page_info=page_info)
 
 
 def _money(micros: int, invoice: Invoice) -> Money:

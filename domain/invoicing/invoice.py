@@ -88,3 +88,20 @@ class Invoice:
     def is_frozen(self) -> bool:
         """Finalized, paid or void: its lines and amounts never change again."""
         return self.status is not InvoiceStatus.DRAFT
+
+
+@dataclass(frozen=True, slots=True)
+class AccruedHourCharge:
+    """One hour an ACCRUAL line sums: the gauge's accrued quantity and its retail charge."""
+
+    id: int
+    hour: datetime
+    meter: str
+    quantity_micros: int
+    amount_micros: int
+    wholesale_micros: int
+
+    @property
+    def created_at(self) -> datetime:
+        """Where a page of hours resumes (hour, id), as every connection's cursor reads it."""
+        return self.hour

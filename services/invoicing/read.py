@@ -14,7 +14,7 @@ from uuid import UUID
 from domain.access import Caller, Role
 from domain.billing import billing_period
 from domain.errors import NotFoundError
-from domain.invoicing.invoice import Invoice, InvoiceLine
+from domain.invoicing.invoice import AccruedHourCharge, Invoice, InvoiceLine
 from domain.paging import Page, PageRequest
 from domain.rate_card import RateLineSpec
 from domain.tenancy import Branding, Source, Tenant
@@ -117,6 +117,15 @@ async def line_usage(
     if not _visible(caller, invoice) or line.invoice_id != invoice.id:
         return _no_events(request)
     return await invoice_usage.events_of_lines(invoice, [line], request)
+
+
+async def line_hours(
+    caller: Caller, invoice: Invoice, line: InvoiceLine, request: PageRequest
+) -> Page[AccruedHourCharge]:
+    """The accrued hours an ACCRUAL line sums (none for other lines)."""
+    if not _visible(caller, invoice) or line.invoice_id != invoice.id:
+        return Page(items=[], has_next_page=False, has_previous_page=request.after is not None)
+    return await invoice_usage.hours_of_line(invoice, line, request)
 
 
 async def invoice_usage_events(

@@ -1,10 +1,11 @@
-"""The usage events an invoice's lines sum, for disputes (issue 12, drill-down).
+"""The usage events and accrued hours an invoice's lines sum, for disputes (issue 12, drill-down).
 
 The events of a line are exactly those the close summed into it (storage.invoicing.charges):
 a USAGE line's are its source's events on its retail rate line rated into the invoice's period
 (its start, not late, occurred inside it); a LATE_USAGE line's are the late ones rated into
-that period, whenever they occurred. ACCRUAL, FLAT_FEE and ADJUSTMENT lines sum no events.
-Paged by (occurred_at, id), oldest first, like the usage log.
+that period, whenever they occurred. ACCRUAL, FLAT_FEE and ADJUSTMENT lines sum no events; an
+ACCRUAL line sums its source's accrued hours on its retail rate line within the period. Paged by
+(occurred_at, id), or (hour, id), oldest first, like the usage log.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections.abc import Sequence
 
 from tortoise.expressions import Q
 
-from domain.invoicing.invoice import Invoice, InvoiceLine, InvoiceLineKind
+from domain.invoicing.invoice import AccruedHourCharge, Invoice, InvoiceLine, InvoiceLineKind
 from domain.paging import Page, PageRequest
 from domain.usage import UsageCriteria, UsageEventRecord
-from storage.models import UsageEvent
+from storage.models import Accrual, UsageEvent
 from storage.usage_log import page_of_events
 
 _WITH_EVENTS = (InvoiceLineKind.USAGE, InvoiceLineKind.LATE_USAGE)
@@ -72,3 +73,39 @@ async def events_of_lines(
         _matching(criteria or UsageCriteria()),
     )
     return await page_of_events(query, request)
+
+
+async def hours_of_line(
+    invoice: Invoice, line: InvoiceLine, request: PageRequest
+) -> Page[AccruedHourCharge]:
+    """The accrued hours an ACCRUAL line sums (none for other lines): one statement."""
+    if line.kind is not InvoiceLineKind.ACCRUAL or line.rate_line_id is None:
+        return Page(items=[], has_next_page=False, has_previous_page=request.after is not None)
+    query = Accrual.filter(
+        tenant_id=invoice.tenant_id,
+        source_id=invoice.source_id,
+        retail_rate_line_id=line.rate_line_id,
+        hour__gte=invoice.period.start,
+        hour__lt=invoice.period.end,
+    )
+    after = request.after
+    if after is not None:
+        query = query.filter(
+            Q(hour__gt=after.created_at) | Q(hour=after.created_at, id__gt=after.id)
+        )
+    rows = await query.order_by("hour", "id").limit(request.first + 1)
+    return Page(
+        items=[
+            AccruedHourCharge(
+                row.id,
+                row.hour,
+                row.meter_id,
+                row.quantity_micros,
+                row.retail_micros,
+                row.wholesale_micros,
+            )
+            for row in rows[: request.first]
+        ],
+        has_next_page=len(rows) > request.first,
+        has_previous_page=after is not None,
+    )

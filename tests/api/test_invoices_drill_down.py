@@ -7,9 +7,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from api.ids import decode_id
 from domain.access import EVERY_TENANT
 from domain.paging import PageRequest
+from domain.pricing import PricingKind
+from domain.rate_card import RateLineDraft
+from services import gauges, rate_cards
 from services.invoicing import generate
 from storage.invoicing import invoices
 from tests.api.conftest import World
@@ -116,3 +121,61 @@ async def test_late_usage_is_listed_under_the_next_invoices_late_line(
     assert late["amount"] == {"amount": "0.02"}
     assert late["usageEvents"]["edges"] == [{"node": {"idempotencyKey": "late-one", "late": True}}]
     assert _keys(lines["USAGE"]["usageEvents"]["edges"]) == [f"{world.a.tenant_id}-d1"]
+
+
+HOURS = """
+query($id: ID!, $after: String) { invoice(id: $id) { lines { kind meter { code }
+  amount { amount } usageEvents { edges { cursor } }
+  accrualHours(first: 2, after: $after) { edges { cursor node { hour meter { code }
+    quantity amount { amount } } } pageInfo { hasNextPage endCursor } } } } }
+"""
+
+
+async def test_an_accrual_line_lists_exactly_the_hours_it_sums(
+    gql: GraphQLClient, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    billed = await november_usage(world.a)
+    card_id = decode_id(world.a.card_id, "RateCard")
+    # Seat-hours priced from November on: a card version set in October.
+    monkeypatch.setattr(rate_cards, "utc_now", lambda: datetime(2026, 10, 15, tzinfo=UTC))
+    await rate_cards.set_rates(
+        PLATFORM,
+        card_id,
+        [
+            RateLineDraft("message_response", PricingKind.PER_UNIT, {"unitPrice": Decimal("0.02")}),
+            RateLineDraft("user_seat", PricingKind.PER_UNIT, {"unitPrice": Decimal("0.01")}),
+        ],
+        datetime(2026, 10, 20, tzinfo=UTC),
+    )
+    monkeypatch.undo()
+    # Two seats for November's last three hours.
+    await gauges.set_seats(PLATFORM, billed.source_id, 2, datetime(2026, 11, 30, 21, tzinfo=UTC))
+    await generate.generate_invoices(PLATFORM, billed.tenant_id, DEC)
+    page = await invoices.list_invoices(
+        EVERY_TENANT, invoices.InvoiceCriteria(source_id=billed.source_id), PageRequest(first=5)
+    )
+    (invoice,) = page.items
+
+    hours: list[dict[str, Any]] = []
+    after = None
+    while True:
+        data = await gql.data(
+            HOURS, {"id": invoice_id(invoice.id), "after": after}, world.a.tenant_secret
+        )
+        (accrual,) = [ln for ln in data["invoice"]["lines"] if ln["kind"] == "ACCRUAL"]
+        connection = accrual["accrualHours"]
+        hours += [edge["node"] for edge in connection["edges"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+
+    assert accrual["meter"]["code"] == "user_seat" and accrual["usageEvents"]["edges"] == []
+    assert [h["hour"] for h in hours] == [
+        f"2026-11-30T{hour}:00:00Z" for hour in ("21", "22", "23")
+    ]
+    assert {h["meter"]["code"] for h in hours} == {"user_seat"}
+    assert [Decimal(h["quantity"]) for h in hours] == [Decimal(2)] * 3
+    summed = sum(Decimal(h["amount"]["amount"]) for h in hours)
+    assert summed == Decimal(accrual["amount"]["amount"]) == Decimal("0.06")
+    usage_lines = [ln for ln in data["invoice"]["lines"] if ln["kind"] == "USAGE"]
+    assert all(ln["accrualHours"]["edges"] == [] for ln in usage_lines)
