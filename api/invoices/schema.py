@@ -8,6 +8,7 @@ from api.invoices.mutations.export_invoices import export_invoices
 from api.invoices.mutations.finalize_invoice import finalize_invoice
 from api.invoices.mutations.generate_invoices import generate_invoices
 from api.invoices.mutations.mark_invoice_paid import mark_invoice_paid
+from api.invoices.mutations.send_invoice import send_invoice
 from api.invoices.mutations.void_invoice import void_invoice
 from api.invoices.queries import invoice, invoice_preview
 
@@ -22,6 +23,7 @@ class InvoicesQuery:
 class InvoicesMutation:
     generate_invoices = strawberry.mutation(resolver=generate_invoices)
     finalize_invoice = strawberry.mutation(resolver=finalize_invoice)
+    send_invoice = strawberry.mutation(resolver=send_invoice)
     void_invoice = strawberry.mutation(resolver=void_invoice)
     mark_invoice_paid = strawberry.mutation(resolver=mark_invoice_paid)
     export_invoices = strawberry.mutation(resolver=export_invoices)
