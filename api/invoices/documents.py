@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 
 from api.graphql_view import authenticate
 from api.http_errors import error_response
+from domain.access import ForbiddenError
 from domain.errors import NotFoundError
 from domain.invoicing.document import InvoiceDocument
 from domain.invoicing.links import DocumentKind, LinkRefusal, LinkRefused
@@ -86,7 +87,7 @@ async def _document(
     except LinkRefused as refused:
         code = "link_expired" if refused.reason is LinkRefusal.EXPIRED else "link_invalid"
         return error_response(SURFACE, 403, code, refused.message)
-    except NotFoundError:
+    except (NotFoundError, ForbiddenError):  # a key that may read no invoice reads not this one
         return _not_found()
 
 
