@@ -159,7 +159,7 @@ async def test_a_periods_documents_take_the_same_statements_for_one_invoice_or_t
     assert [doc.number for doc in one] == ["INV-000001"]
     assert [doc.number for doc in three] == ["INV-000001", "INV-000002", "INV-000003"]
     assert [doc.total for doc in three] == [Decimal("0.02"), Decimal("0.04"), Decimal("0.06")]
-    assert sql.count == statements_for_one
+    assert sql.count == statements_for_one == 7
 
 
 def test_a_unit_price_only_where_quantity_times_price_is_the_amount_exactly() -> None:
