@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.ingestion
 	$(BIN)/python -m bench.accrual
 	$(BIN)/python -m bench.invoicing
+	$(BIN)/python -m bench.invoice_pdf
 
 schema: $(STAMP)
 	$(BIN)/strawberry export-schema api.schema.root:schema --output schema.graphql
