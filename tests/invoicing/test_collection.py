@@ -201,7 +201,8 @@ async def test_an_outage_leaves_the_delivery_to_a_retry_that_reaches_the_same_in
     invoice = await finalized_postpaid(agency)
 
     rows = await connection().execute_query_dict(
-        "SELECT attempts, last_error, done_at FROM outbox_deliveries"
+        "SELECT attempts, last_error, done_at FROM outbox_deliveries "
+        "WHERE handler = 'invoice.collect'"
     )
     assert [(r["attempts"], r["done_at"]) for r in rows] == [(1, None)]
     assert str(rows[0]["last_error"]).startswith("GatewayRetryableError: Stripe did not answer")
@@ -288,7 +289,9 @@ async def test_a_card_declined_at_creation_fails_with_its_decline_code(
     assert failed.payment_state is PaymentState.FAILED
     assert failed.payment_failure_code == "insufficient_funds"
     assert failed.payment_failure_message == "Your card was declined."
-    rows = await connection().execute_query_dict("SELECT done_at FROM outbox_deliveries")
+    rows = await connection().execute_query_dict(
+        "SELECT done_at FROM outbox_deliveries WHERE handler = 'invoice.collect'"
+    )
     assert [r["done_at"] is not None for r in rows] == [True]
 
 
