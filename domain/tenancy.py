@@ -104,6 +104,8 @@ class Source:
     rate_card_id: UUID | None
     stripe_customer_id: str | None
     created_at: datetime
+    # Where its invoices are e-mailed (sendInvoice); None until the agency sets one.
+    billing_email: str | None = None
 
 
 MAX_NAME_LENGTH = 200
@@ -146,6 +148,23 @@ def check_slug(slug: str) -> list[FieldProblem]:
                 "Use 1 to 63 lowercase letters, digits and hyphens, not starting or ending "
                 "with a hyphen.",
             )
+        ]
+    return []
+
+
+MAX_EMAIL_LENGTH = 320
+
+
+def check_billing_email(email: str | None) -> list[FieldProblem]:
+    """None (or, on an update, "") for no address; else one address, as a mail server takes it."""
+    if email is None or email == "":
+        return []
+    if not is_storable_text(email):
+        return check_text(email, "billingEmail")
+    address = email.strip()
+    if len(address) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.fullmatch(address):
+        return [
+            FieldProblem("billingEmail", "Use one e-mail address, like billing@client.example.")
         ]
     return []
 

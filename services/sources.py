@@ -24,6 +24,7 @@ from domain.tenancy import (
     SourceStatus,
     StripeStatus,
     Tenant,
+    check_billing_email,
     check_external_id,
     check_name,
     rebilling_needs_stripe,
@@ -49,10 +50,13 @@ async def create_source(
     external_id: str | None = None,
     billing_mode: BillingMode = BillingMode.PREPAID_WALLET,
     rate_card_id: UUID | None = None,
+    billing_email: str | None = None,
 ) -> Source:
     """A client of the agency, with its wallet. Rebilling starts off until the agency enables it."""
     tenant = await visibility.managed_tenant(caller, tenant_id)
-    raise_if_problems(check_name(name) + check_external_id(external_id))
+    raise_if_problems(
+        check_name(name) + check_external_id(external_id) + check_billing_email(billing_email)
+    )
     card = None
     if rate_card_id is not None:
         card = await rate_cards_service.retail_card_for(caller, tenant, rate_card_id)
@@ -67,6 +71,7 @@ async def create_source(
                 external_id=external_id,
                 billing_mode=billing_mode,
                 rate_card_id=None if card is None else card.id,
+                billing_email=billing_email.strip() if billing_email else None,
             )
             await wallets.create_wallet(
                 tenant_id=tenant.id, source_id=source.id, currency=tenant.currency
@@ -87,12 +92,18 @@ async def update_source(
     name: str | None = None,
     status: SourceStatus | None = None,
     billing_mode: BillingMode | None = None,
+    billing_email: str | None = None,
 ) -> Source:
+    """Changes what is given; ``billing_email`` "" removes the address."""
     source = await visibility.managed_source(caller, source_id)
-    raise_if_problems([] if name is None else check_name(name))
+    raise_if_problems(
+        ([] if name is None else check_name(name)) + check_billing_email(billing_email)
+    )
     changes: dict[str, Any] = {}
     if name is not None:
         changes["name"] = name.strip()
+    if billing_email is not None:
+        changes["billing_email"] = billing_email.strip() or None
     if status is not None:
         changes["status"] = status
     if billing_mode is not None:

@@ -30,6 +30,7 @@ def to_source(row: SourceRow) -> Source:
         rate_card_id=as_uuid_or_none(row.rate_card_id),
         stripe_customer_id=row.stripe_customer_id,
         created_at=row.created_at,
+        billing_email=row.billing_email,
     )
 
 
@@ -69,12 +70,14 @@ async def insert_source(
     external_id: str | None,
     billing_mode: BillingMode,
     rate_card_id: UUID | None,
+    billing_email: str | None = None,
 ) -> Source:
     with unique_violation_as_duplicate_key("sources.external_id"):
         row = await SourceRow.create(
             tenant_id=tenant_id,
             name=name,
             external_id=external_id,
+            billing_email=billing_email,
             billing_mode=billing_mode,
             rate_card_id=rate_card_id,
         )

@@ -253,6 +253,9 @@ class SourceNode(Node):
     rebilling_enabled: bool
     billing_mode: BillingMode
     stripe_customer_id: str | None
+    billing_email: str | None = strawberry.field(
+        description="Where its invoices are e-mailed (sendInvoice)."
+    )
     # Resolved from the gauge histories; declared here to keep the schema's field order.
     seats: int = strawberry.field(resolver=_source_seats)
     storage_megabytes: Decimal = strawberry.field(resolver=_source_storage_megabytes)
@@ -328,6 +331,7 @@ class SourceNode(Node):
             rebilling_enabled=source.rebilling_enabled,
             billing_mode=source.billing_mode,
             stripe_customer_id=source.stripe_customer_id,
+            billing_email=source.billing_email,
             created_at=source.created_at,
             model=source,
         )

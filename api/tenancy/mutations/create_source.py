@@ -20,6 +20,9 @@ class CreateSourceInput:
     external_id: str | None = None
     billing_mode: BillingMode | None = BillingMode.PREPAID_WALLET
     rate_card_id: strawberry.ID | None = None
+    billing_email: str | None = strawberry.field(
+        default=None, description="Where the source's invoices are e-mailed."
+    )
 
 
 CreateSourceResult = Annotated[
@@ -35,5 +38,6 @@ async def create_source(info: Info, input: CreateSourceInput) -> CreateSourceRes
         external_id=input.external_id,
         billing_mode=input.billing_mode or BillingMode.PREPAID_WALLET,
         rate_card_id=decode_optional_id(input.rate_card_id, "RateCard"),
+        billing_email=input.billing_email,
     )
     return await run(action, SourceSuccess.of)

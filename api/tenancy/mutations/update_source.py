@@ -19,6 +19,9 @@ class UpdateSourceInput:
     name: str | None = None
     status: SourceStatus | None = None
     billing_mode: BillingMode | None = None
+    billing_email: str | None = strawberry.field(
+        default=None, description='Where its invoices are e-mailed; "" removes the address.'
+    )
 
 
 UpdateSourceResult = Annotated[
@@ -33,5 +36,6 @@ async def update_source(info: Info, input: UpdateSourceInput) -> UpdateSourceRes
         name=input.name,
         status=input.status,
         billing_mode=input.billing_mode,
+        billing_email=input.billing_email,
     )
     return await run(action, SourceSuccess.of)
