@@ -61,7 +61,7 @@ class InvoiceDocument:
 
     @property
     def title(self) -> str:
-        """"Invoice INV-000042", or "Draft invoice" before it has a number."""
+        """ "Invoice INV-000042", or "Draft invoice" before it has a number."""
         return f"Invoice {self.number}" if self.number else "Draft invoice"
 
     def for_source(self) -> InvoiceDocument:

@@ -56,6 +56,4 @@ def invoice_totals(
         # credit note's business, never a negative amount asked of Stripe.
         return InvoiceTotals(subtotal, total, paid_from_wallet_micros, 0, 0, wholesale)
     due = round_to_minor_unit(exact_due, currency)
-    return InvoiceTotals(
-        subtotal, total, paid_from_wallet_micros, due, due - exact_due, wholesale
-    )
+    return InvoiceTotals(subtotal, total, paid_from_wallet_micros, due, due - exact_due, wholesale)
