@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from domain.settings import Settings
 from services import api_keys, outbox_deliveries, payments
+from services.invoicing import links
 from storage import lifecycle
 
 # CPython collects its youngest generation every 700 net allocations of container objects. A
@@ -33,6 +35,7 @@ async def database(settings: Settings) -> AsyncIterator[None]:
     ):
         if settings.bootstrap_platform_key:
             await api_keys.ensure_platform_key(settings.bootstrap_platform_key)
+        await links.configure_from(os.environ)
         try:
             yield
         finally:

@@ -1,9 +1,10 @@
 """The signed links to an invoice's HTML and PDF documents (htmlUrl, pdfUrl), and their check.
 
 Links are ``{REBILL_PUBLIC_URL}/invoices/{id}.html?token=…`` (or ``.pdf``), the token signed with
-REBILL_DOCUMENT_SECRET (domain.invoicing.links). Without a secret in the environment, the process
-makes one when it first signs: links then hold for as long as the process runs, which is what a
-development server needs; a deployment sets the secret so every process verifies every link.
+REBILL_DOCUMENT_SECRET (domain.invoicing.links). Without a secret in the environment, every process
+opening the database (services.runtime) uses the database's own, drawn once
+(storage.invoicing.document_secret), so a link the worker e-mailed opens on the API. Only code that
+never opened the database that way (a bare test) falls back to a key of its own process.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from domain.invoicing.links import (
     verify_document_link,
 )
 from services import clock
+from storage.invoicing.document_secret import database_document_secret
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
@@ -55,6 +57,14 @@ def configure_document_links(links: DocumentLinks | None) -> None:
     """Sets the process's secret and public URL (None: read the environment on next use)."""
     global _configured
     _configured = links
+
+
+async def configure_from(env: Mapping[str, str]) -> None:
+    """The process's links: the configured secret, else the database's own."""
+    links = DocumentLinks.from_env(env)
+    if not env.get("REBILL_DOCUMENT_SECRET", "").strip():
+        links = DocumentLinks(await database_document_secret(), links.public_url)
+    configure_document_links(links)
 
 
 def document_links() -> DocumentLinks:

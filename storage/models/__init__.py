@@ -6,7 +6,7 @@ finds the models re-exported here, and relations name them as ``models.<Name>`` 
 """
 
 from storage.models.accrual import Accrual, AccruedHour, FlatFee, GaugeChange
-from storage.models.invoicing import Invoice, InvoiceLine
+from storage.models.invoicing import DocumentSecret, Invoice, InvoiceLine
 from storage.models.outbox import OutboxDelivery, OutboxEvent
 from storage.models.payments import StripeEvent, StripeTopUp, WalletReload
 from storage.models.rate_cards import Meter, RateCard, RateCardVersion, RateLine
@@ -18,6 +18,7 @@ __all__ = [
     "Accrual",
     "AccruedHour",
     "ApiKey",
+    "DocumentSecret",
     "FlatFee",
     "GaugeChange",
     "Invoice",

@@ -96,3 +96,15 @@ class InvoiceLine(Model):
     class Meta:
         table = "invoice_lines"
         unique_together = (("invoice", "position"),)
+
+
+class DocumentSecret(Model):
+    """The key that signs document links when REBILL_DOCUMENT_SECRET is not set: drawn once and
+    kept here, so every process on the database (API, worker, CLI) signs and verifies alike."""
+
+    id = fields.IntField(primary_key=True)
+    secret = fields.CharField(max_length=128)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "document_secrets"
