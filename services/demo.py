@@ -88,6 +88,8 @@ async def seed_demo() -> DemoKeys:
             name=name,
             external_id=external_id,
             billing_mode=BillingMode.PREPAID_WALLET,
+            # Where sendInvoice would e-mail its invoices (example.com receives nothing).
+            billing_email=f"billing@{external_id}.example.com",
         )
         await sources.set_source_rebilling(PLATFORM, source.id, True)
         created.append(source)
