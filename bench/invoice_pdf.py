@@ -1,7 +1,7 @@
 """Invoice PDF benchmark (issue 12, "Show"): a 50-line invoice rendered N times (default 20).
 
-Times ``adapters.invoice_documents.pdf.render_pdf`` alone (template, xhtml2pdf, ReportLab), in
-this process, after two warm-up renders (the first one loads and parses the fonts).
+Times ``adapters.invoice_documents.pdf.render_pdf`` alone (formatting and the ReportLab layout),
+in this process, after two warm-up renders (the first one reads and registers the fonts).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def measure(renders: int = RENDERS) -> list[float]:
 def table_row(timings: list[float]) -> str:
     """The markdown row: p50 and p90 in milliseconds."""
     return (
-        f"| PDF of a {LINES}-line invoice (xhtml2pdf) | {percentile(timings, 0.5) * 1000:.0f} ms "
+        f"| PDF of a {LINES}-line invoice (ReportLab) | {percentile(timings, 0.5) * 1000:.0f} ms "
         f"| {percentile(timings, 0.9) * 1000:.0f} ms | {len(timings)} |"
     )
 
