@@ -25,7 +25,6 @@ from domain.tenancy import HEX_COLOR_PATTERN
 
 TEMPLATES = Path(__file__).parent / "templates"
 SCREEN_TEMPLATE = "invoice.html"
-PRINT_TEMPLATE = "invoice_print.html"
 
 # Slate: readable on white and on the light tints the template makes of it.
 DEFAULT_PRIMARY_COLOR = "#334155"
@@ -57,7 +56,7 @@ def render_html(doc: InvoiceDocument, *, locale: str = DEFAULT_LOCALE) -> str:
 
 
 def template_values(doc: InvoiceDocument, locale: str) -> dict[str, Any]:
-    """What both templates (screen and print) are rendered from."""
+    """What the page (invoice.html) and the PDF (pdf_story) are both made from."""
     branding = doc.branding
     return {
         "doc": doc,
