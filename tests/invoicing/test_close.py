@@ -12,12 +12,15 @@ import pytest
 from domain.access import EVERY_TENANT
 from domain.invoicing.invoice import Invoice, InvoiceLineKind, InvoiceStatus
 from domain.paging import PageRequest
+from domain.periods import AnchorChange
 from domain.pricing import PricingKind
 from domain.rate_card import RateLineDraft
 from services import rate_cards, usage
 from services.invoicing import corrections, finalize, generate
 from storage.database import connection
 from storage.invoicing import invoices
+from storage.models import Tenant
+from storage.tenants import anchors_to_text
 from tests.conftest import Database
 from tests.usage.conftest import (
     PLATFORM,
@@ -164,3 +167,26 @@ async def test_voiding_keeps_the_number_and_opens_a_linked_replacement(
     assert replacement.status is InvoiceStatus.DRAFT and replacement.replaces_id == voided.id
     assert voided.replaced_by_id == replacement.id
     assert replacement.total_micros == final.total_micros
+
+
+async def test_an_anchored_tenant_is_invoiced_per_anchored_period(
+    db: Database, agency: Agency
+) -> None:
+    # Anchored on the 15th since October: periods Oct 15 - Nov 15, Nov 15 - Dec 15, ...
+    anchors = (AnchorChange(datetime(2026, 10, 15, tzinfo=UTC), 15),)
+    await Tenant.filter(id=agency.tenant_id).update(billing_anchors=anchors_to_text(anchors))
+    await _record(
+        agency,
+        event(agency.source_id, "1", occurred_at=datetime(2026, 11, 10, tzinfo=UTC)),
+        event(agency.source_id, "2", occurred_at=datetime(2026, 11, 20, tzinfo=UTC)),
+    )
+
+    done = await generate.generate_invoices(PLATFORM, agency.tenant_id, None)
+
+    invoice = await _invoice_of(agency.source_id)
+    assert done.created == 1
+    assert (invoice.period.start, invoice.period.end) == (
+        datetime(2026, 10, 15, tzinfo=UTC),
+        datetime(2026, 11, 15, tzinfo=UTC),
+    )
+    assert invoice.total_micros == 20_000  # November 20th belongs to the open period
