@@ -13,7 +13,12 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.body_limit import BodySizeLimit
 from api.graphql_view import RebillGraphQL
-from api.invoices.documents import invoice_html_endpoint, invoice_pdf_endpoint
+from api.invoices.documents import (
+    invoice_html_endpoint,
+    invoice_pdf_endpoint,
+    preview_html_endpoint,
+    preview_pdf_endpoint,
+)
 from api.payments.stripe_webhook_endpoint import stripe_webhook_endpoint
 from api.schema.root import build_schema
 from api.usage.bulk_endpoint import record_usage_endpoint
@@ -58,6 +63,16 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
             # :path, so an id with an encoded slash still gets the endpoint's JSON 404.
             Route("/invoices/{invoice_id:path}.html", invoice_html_endpoint, methods=["GET"]),
             Route("/invoices/{invoice_id:path}.pdf", invoice_pdf_endpoint, methods=["GET"]),
+            Route(
+                "/sources/{source_id:path}/invoice-preview.html",
+                preview_html_endpoint,
+                methods=["GET"],
+            ),
+            Route(
+                "/sources/{source_id:path}/invoice-preview.pdf",
+                preview_pdf_endpoint,
+                methods=["GET"],
+            ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

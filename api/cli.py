@@ -105,6 +105,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from api.app import create_app
     from api.server import serve
 
+    # Invoice links point at this server unless the deployment says where it is reached.
+    os.environ.setdefault("REBILL_PUBLIC_URL", f"http://{args.host}:{args.port}")
     serve(create_app(settings), settings, args.host, args.port)
     return 0
 

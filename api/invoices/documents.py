@@ -1,4 +1,6 @@
-"""GET /invoices/{id}.html and /invoices/{id}.pdf: an invoice's documents for browsers and e-mails.
+"""GET /invoices/{id}.html and /invoices/{id}.pdf: an invoice's documents for browsers and e-mails;
+GET /sources/{id}/invoice-preview.html and .pdf: the invoice the source would get if its period
+closed now (invoicePreview's htmlUrl and pdfUrl), computed when opened, stored nowhere.
 
 Read with a signed link (``?token=…``, what htmlUrl and pdfUrl carry and what the client is
 e-mailed: the source's view, no wholesale cost or margin), or with ``Authorization: Bearer`` of
@@ -49,14 +51,23 @@ async def invoice_pdf_endpoint(request: Request) -> Response:
     return await _served(request, "pdf")
 
 
-async def _served(request: Request, kind: DocumentKind) -> Response:
-    invoice_id = _invoice_id(str(request.path_params.get("invoice_id", "")))
-    if invoice_id is None:
+async def preview_html_endpoint(request: Request) -> Response:
+    return await _served(request, "html", preview=True)
+
+
+async def preview_pdf_endpoint(request: Request) -> Response:
+    return await _served(request, "pdf", preview=True)
+
+
+async def _served(request: Request, kind: DocumentKind, preview: bool = False) -> Response:
+    name = "source_id" if preview else "invoice_id"
+    found_id = _invoice_id(str(request.path_params.get(name, "")))
+    if found_id is None:
         return _not_found()
-    found = await _document(request, invoice_id, kind)
+    found = await _document(request, found_id, kind, preview)
     if isinstance(found, Response):
         return found
-    filename = _filename(found, kind)
+    filename = f"invoice-preview.{kind}" if preview else _filename(found, kind)
     headers = {**_HEADERS, "Content-Disposition": f'inline; filename="{filename}"'}
     if kind == "html":
         return Response(
@@ -68,12 +79,15 @@ async def _served(request: Request, kind: DocumentKind) -> Response:
 
 
 async def _document(
-    request: Request, invoice_id: UUID, kind: DocumentKind
+    request: Request, found_id: UUID, kind: DocumentKind, preview: bool
 ) -> InvoiceDocument | JSONResponse:
+    """The invoice's (or, for a preview, the source's) document for the token or the key."""
     token = request.query_params.get("token")
     try:
+        if token is not None and preview:
+            return await documents.linked_preview_document(found_id, kind, token)
         if token is not None:
-            return await documents.linked_invoice_document(invoice_id, kind, token)
+            return await documents.linked_invoice_document(found_id, kind, token)
         caller = await authenticate(request)
         if caller is None:
             return error_response(
@@ -83,7 +97,9 @@ async def _document(
                 "Open the invoice's signed link, or send a valid API key as "
                 "`Authorization: Bearer <secret>`.",
             )
-        return await documents.invoice_document(caller, invoice_id)
+        if preview:
+            return await documents.preview_document(caller, found_id)
+        return await documents.invoice_document(caller, found_id)
     except LinkRefused as refused:
         code = "link_expired" if refused.reason is LinkRefusal.EXPIRED else "link_invalid"
         return error_response(SURFACE, 403, code, refused.message)

@@ -256,12 +256,18 @@ class InvoiceNode(Node):
         assert tenant is not None, "an invoice's tenant exists"
         return _branding(branding_type, tenant.model.branding)
 
-    @strawberry.field(description="Branded HTML rendering of the invoice.")
+    @strawberry.field(
+        description="Branded HTML rendering of the invoice (of a preview: computed when opened)."
+    )
     def html_url(self) -> str:
+        if self.previewed_lines is not None:
+            return links.preview_url(self.model.source_id, "html")
         return links.document_url(self.model.id, "html")
 
     @strawberry.field
     def pdf_url(self) -> str:
+        if self.previewed_lines is not None:
+            return links.preview_url(self.model.source_id, "pdf")
         return links.document_url(self.model.id, "pdf")
 
     @strawberry.field(description="The invoice this one corrects (it was voided).")

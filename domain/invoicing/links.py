@@ -40,8 +40,14 @@ _EXPIRY = re.compile(r"0|[1-9][0-9]{0,11}", re.ASCII)
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
-# Names what is signed, so a MAC made with the same secret for anything else never verifies.
-_PURPOSE: Final = "rebill invoice document link v1"
+
+class LinkSubject(StrEnum):
+    """What a link opens, part of what is signed: a stored invoice (by its id), or the invoice
+    a source would get if its period closed now (by the source's id), so a token for one never
+    opens the other."""
+
+    INVOICE = "rebill invoice document link v1"
+    PREVIEW = "rebill invoice preview link v1"
 
 
 class LinkRefusal(StrEnum):
@@ -62,19 +68,28 @@ class LinkRefused(DomainError):
 
 
 def sign_document_link(
-    secret: bytes, invoice_id: UUID, kind: DocumentKind, expires_at: datetime
+    secret: bytes,
+    invoice_id: UUID,
+    kind: DocumentKind,
+    expires_at: datetime,
+    subject: LinkSubject = LinkSubject.INVOICE,
 ) -> str:
-    """The token of a link to ``invoice_id``'s ``kind`` document, good until ``expires_at``
-    (to the second, rounded down)."""
+    """The token of a link to ``invoice_id``'s ``kind`` document (for a PREVIEW, the source's
+    id), good until ``expires_at`` (to the second, rounded down)."""
     _check_secret(secret)
     expiry = _epoch_seconds(expires_at, "expires_at")
     if expiry < 0:
         raise ValueError("expires_at must be after 1970")
-    return _token(secret, invoice_id, kind, expiry)
+    return _token(secret, invoice_id, kind, expiry, subject)
 
 
 def verify_document_link(
-    secret: bytes, invoice_id: UUID, kind: DocumentKind, token: str, now: datetime
+    secret: bytes,
+    invoice_id: UUID,
+    kind: DocumentKind,
+    token: str,
+    now: datetime,
+    subject: LinkSubject = LinkSubject.INVOICE,
 ) -> None:
     """Return if ``token`` was signed for this invoice and kind and ``now`` is before its expiry;
     else raise LinkRefused (EXPIRED or TAMPERED), whatever text ``token`` is."""
@@ -83,7 +98,7 @@ def verify_document_link(
     expiry = _claimed_expiry(token)
     if expiry is None or kind not in DOCUMENT_KINDS:
         raise LinkRefused(LinkRefusal.TAMPERED)
-    expected = _token(secret, invoice_id, kind, expiry)
+    expected = _token(secret, invoice_id, kind, expiry, subject)
     if not hmac.compare_digest(expected.encode("ascii"), token.encode("ascii")):
         raise LinkRefused(LinkRefusal.TAMPERED)
     if now_seconds >= expiry:
@@ -105,12 +120,12 @@ def _check_secret(secret: bytes) -> None:
         raise ValueError(f"the link secret must be at least {MIN_SECRET_BYTES} bytes")
 
 
-def _token(secret: bytes, invoice_id: UUID, kind: str, expiry: int) -> str:
+def _token(secret: bytes, invoice_id: UUID, kind: str, expiry: int, subject: LinkSubject) -> str:
     if not isinstance(invoice_id, UUID):
         raise TypeError(f"invoice_id must be a UUID, not {type(invoice_id).__name__}")
     if kind not in DOCUMENT_KINDS:
         raise ValueError(f"kind must be one of {sorted(DOCUMENT_KINDS)}, not {kind!r}")
-    message = "\n".join([_PURPOSE, str(invoice_id), kind, str(expiry)]).encode("ascii")
+    message = "\n".join([subject.value, str(invoice_id), kind, str(expiry)]).encode("ascii")
     mac = hmac.new(secret, message, hashlib.sha256).digest()
     return f"{expiry}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode('ascii')}"
 

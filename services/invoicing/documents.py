@@ -22,13 +22,13 @@ from domain.access import EVERY_TENANT, Caller, Role
 from domain.errors import NotFoundError
 from domain.invoicing.document import DocumentLine, InvoiceDocument
 from domain.invoicing.invoice import Invoice, InvoiceLine, InvoiceStatus
-from domain.invoicing.links import DocumentKind
+from domain.invoicing.links import DocumentKind, LinkSubject
 from domain.meters import MeterDefinition
 from domain.money import EXACT_CONTEXT, micros_to_decimal
 from domain.periods import BillingPeriod
 from domain.pricing import PerUnitPricing, PricingModel
 from domain.tenancy import Branding, Tenant
-from services.invoicing import links
+from services.invoicing import links, read
 from storage import meters, tenants
 from storage.invoicing import invoices
 from storage.invoicing.parties import BillingParty, billing_parties
@@ -64,6 +64,32 @@ async def source_document(invoice: Invoice) -> InvoiceDocument:
     """The document as the invoice's source sees it: what is e-mailed to it."""
     (document,) = await _documents(invoice.tenant_id, [invoice])
     return document.for_source()
+
+
+async def preview_document(caller: Caller, source_id: UUID) -> InvoiceDocument:
+    """The document of the invoice the source would get if its period closed now (nothing is
+    stored: services.invoicing.read.read_preview), as ``caller`` may see it."""
+    found = await read.read_preview(caller, source_id, _first_document)
+    if found is None:
+        raise NotFoundError("Source", str(source_id))
+    return found.for_source() if caller.role is Role.SOURCE else found
+
+
+async def linked_preview_document(
+    source_id: UUID, kind: DocumentKind, token: str
+) -> InvoiceDocument:
+    """The source's view of its preview for a signed link's reader; LinkRefused otherwise."""
+    links.verify_document_token(source_id, kind, token, LinkSubject.PREVIEW)
+    found = await read.read_preview(Caller(Role.PLATFORM), source_id, _first_document)
+    if found is None:
+        raise NotFoundError("Source", str(source_id))
+    return found.for_source()
+
+
+async def _first_document(tenant_id: UUID, invoice_ids: list[UUID]) -> InvoiceDocument:
+    built = await invoices.invoices_by_ids(tenant_id, invoice_ids[:1])
+    (document,) = await _documents(tenant_id, list(built.values()))
+    return document
 
 
 def invoice_html(document: InvoiceDocument) -> str:

@@ -20,6 +20,7 @@ from domain.invoicing.links import (
     DEFAULT_LINK_VALIDITY,
     MIN_SECRET_BYTES,
     DocumentKind,
+    LinkSubject,
     sign_document_link,
     verify_document_link,
 )
@@ -81,11 +82,23 @@ def document_url(invoice_id: UUID, kind: DocumentKind, now: datetime | None = No
     return f"{links.public_url}/invoices/{invoice_id}.{kind}?token={token}"
 
 
+def preview_url(source_id: UUID, kind: DocumentKind, now: datetime | None = None) -> str:
+    """The link to the invoice ``source_id`` would get if its period closed now, computed when
+    it is opened (so it shows the usage of that moment)."""
+    links = document_links()
+    expires_at = (now or clock.utc_now()) + DEFAULT_LINK_VALIDITY
+    token = sign_document_link(links.secret, source_id, kind, expires_at, LinkSubject.PREVIEW)
+    return f"{links.public_url}/sources/{source_id}/invoice-preview.{kind}?token={token}"
+
+
 def document_urls(invoice_id: UUID, now: datetime | None = None) -> DocumentUrls:
     at = now or clock.utc_now()
     return DocumentUrls(document_url(invoice_id, "html", at), document_url(invoice_id, "pdf", at))
 
 
-def verify_document_token(invoice_id: UUID, kind: DocumentKind, token: str) -> None:
-    """Raises domain.invoicing.links.LinkRefused unless the token opens this document now."""
-    verify_document_link(document_links().secret, invoice_id, kind, token, clock.utc_now())
+def verify_document_token(
+    invoice_id: UUID, kind: DocumentKind, token: str, subject: LinkSubject = LinkSubject.INVOICE
+) -> None:
+    """Raises domain.invoicing.links.LinkRefused unless the token opens this document now (for
+    a PREVIEW, ``invoice_id`` is the source's id)."""
+    verify_document_link(document_links().secret, invoice_id, kind, token, clock.utc_now(), subject)

@@ -7,8 +7,9 @@ What the caller may not see does not exist: another tenant's invoice, or for a c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar, cast
 from uuid import UUID
 
 from domain.access import Caller, Role
@@ -28,6 +29,8 @@ from storage.invoicing import usage as invoice_usage
 from storage.invoicing.invoices import InvoiceCriteria
 
 __all__ = ["InvoiceCriteria"]
+
+T = TypeVar("T")
 
 
 def _nothing(request: PageRequest) -> Page[Invoice]:
@@ -149,9 +152,9 @@ class PreviewedInvoice:
 
 
 class _Previewed(Exception):
-    """Carries the built invoice out of the unit of work, which it rolls back."""
+    """Carries what was read of the built invoice out of the unit of work, which it rolls back."""
 
-    def __init__(self, preview: PreviewedInvoice | None) -> None:
+    def __init__(self, preview: object) -> None:
         super().__init__("preview built")
         self.preview = preview
 
@@ -163,6 +166,17 @@ async def preview_invoice(caller: Caller, source_id: UUID | None) -> PreviewedIn
     It runs the period close itself, so a preview is exactly what the close will bill, inside
     a unit of work that is rolled back: the unit of work publishes its events only after a
     commit, so nothing is stored, debited or announced."""
+    return await read_preview(caller, source_id, _built)
+
+
+async def read_preview(
+    caller: Caller,
+    source_id: UUID | None,
+    read: Callable[[UUID, list[UUID]], Awaitable[T | None]],
+) -> T | None:
+    """What ``read`` (tenant id, the built invoice's ids) makes of the source's open period
+    closed now, inside the unit of work that is then rolled back; None when the source is not
+    visible to ``caller`` or would get no invoice."""
     try:
         source = await visibility.visible_source(caller, source_id)
     except NotFoundError:
@@ -174,14 +188,13 @@ async def preview_invoice(caller: Caller, source_id: UUID | None) -> PreviewedIn
         async with MoneyMovement([tenant.id]) as money:
             period = billing_period(now, tenant)
             closed = await close_period(money, tenant, period, now, [source.id])
-            raise _Previewed(await _built(tenant.id, [*closed.created, *closed.rebuilt]))
+            ids = [*closed.created, *closed.rebuilt]
+            raise _Previewed(await read(tenant.id, ids) if ids else None)
     except _Previewed as previewed:
-        return previewed.preview
+        return cast("T | None", previewed.preview)
 
 
 async def _built(tenant_id: UUID, invoice_ids: list[UUID]) -> PreviewedInvoice | None:
-    if not invoice_ids:
-        return None
     invoice = (await invoices.invoices_by_ids(tenant_id, invoice_ids))[invoice_ids[0]]
     lines = (await invoices.lines_of([invoice.id])).get(invoice.id, [])
     return PreviewedInvoice(invoice, tuple(lines))

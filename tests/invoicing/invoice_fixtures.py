@@ -36,7 +36,7 @@ async def brand(agency: Agency, display_name: str = DISPLAY_NAME) -> None:
 
 
 async def set_billing_email(source_id: UUID, email: str | None) -> None:
-    # No mutation sets it yet (migration 0013 added the column): written as the storage holds it.
+    # Written as the storage holds it (updateSource sets it through the API).
     await SourceRow.filter(id=source_id).update(billing_email=email)
 
 

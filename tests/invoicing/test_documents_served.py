@@ -19,9 +19,10 @@ from domain.invoicing.invoice import InvoiceLineKind, InvoiceStatus
 from domain.invoicing.links import sign_document_link
 from domain.periods import BillingPeriod
 from domain.pricing import GraduatedPricing, PerUnitPricing, Tier
-from services import api_keys, outbox_deliveries, sources
+from services import api_keys, outbox_deliveries, sources, usage
 from services.invoicing import finalize, generate, links
 from services.invoicing.documents import documents_of_period, invoice_document, unit_price
+from storage.models import Invoice as InvoiceRow
 from tests.conftest import Database
 from tests.invoicing.invoice_fixtures import (
     CLIENT_EMAIL,
@@ -36,7 +37,7 @@ from tests.invoicing.invoice_fixtures import (
     record,
 )
 from tests.sql_counter import SqlCounter
-from tests.usage.conftest import PLATFORM, Agency, make_agency
+from tests.usage.conftest import PLATFORM, Agency, event, make_agency
 
 
 def tenant_key(agency: Agency) -> Caller:
@@ -314,3 +315,54 @@ async def test_a_hostile_or_unknown_id_is_404_in_json(
     for kind in ("html", "pdf"):
         response = await http.get(f"/invoices/{invoice_id}.{kind}", headers=bearer(platform_secret))
         assert (response.status_code, response.json()["error"]) == (404, "not_found")
+
+
+def preview_path_of(url: str) -> str:
+    assert url.startswith("http://rebill.test/sources/")
+    return url.removeprefix("http://rebill.test")
+
+
+async def _december_usage(agency: Agency) -> None:
+    draft = event(agency.source_id, "3", occurred_at=datetime(2026, 12, 2, tzinfo=UTC))
+    assert not (await usage.record_usage(PLATFORM, [draft], 10)).rejected
+
+
+async def test_a_preview_link_renders_the_open_period_now_and_stores_nothing(
+    db: Database, agency: Agency, http: httpx2.AsyncClient, signed_links: None
+) -> None:
+    await brand(agency)
+    await _december_usage(agency)
+    html_url = links.preview_url(agency.source_id, "html")
+
+    page = await http.get(preview_path_of(html_url))
+    pdf = await http.get(preview_path_of(links.preview_url(agency.source_id, "pdf")))
+
+    assert page.status_code == 200 and "Draft invoice" in page.text and "$0.06" in page.text
+    assert DISPLAY_NAME in page.text
+    assert page.headers["content-disposition"] == 'inline; filename="invoice-preview.html"'
+    assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
+    assert DISPLAY_NAME in " ".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages
+    )
+    assert await InvoiceRow.all().count() == 0
+
+
+async def test_a_preview_is_read_by_keys_that_see_the_source_and_its_token_opens_nothing_else(
+    db: Database, agency: Agency, http: httpx2.AsyncClient, signed_links: None
+) -> None:
+    await _december_usage(agency)
+    path = f"/sources/{agency.source_id}/invoice-preview.html"
+    tenant = await key_of(Role.TENANT, agency)
+    assert (await http.get(path, headers=bearer(tenant))).status_code == 200
+    own = await key_of(Role.SOURCE, agency, agency.source_id)
+    assert (await http.get(path, headers=bearer(own))).status_code == 200
+    other = await make_agency("other")
+    refused = await http.get(path, headers=bearer(await key_of(Role.TENANT, other)))
+    assert refused.status_code == 404
+    # A token signed for an invoice with the same id is not a preview's, nor the other way.
+    token = links.preview_url(agency.source_id, "html").split("token=", 1)[1]
+    as_invoice = await http.get(f"/invoices/{agency.source_id}.html?token={token}")
+    assert (as_invoice.status_code, as_invoice.json()["error"]) == (403, "link_invalid")
+    invoice_token = links.document_url(agency.source_id, "html").split("token=", 1)[1]
+    as_preview = await http.get(f"{path}?token={invoice_token}")
+    assert (as_preview.status_code, as_preview.json()["error"]) == (403, "link_invalid")
