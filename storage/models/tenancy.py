@@ -42,6 +42,8 @@ class Tenant(Model):
     invoice_sequence = fields.IntField(default=0, db_default=0)
     # JSON, oldest first: [{"from": ISO instant, "day": 1-31}]; "[]" bills by calendar month.
     billing_anchors = fields.TextField(default="[]", db_default="[]")
+    # Hundredths of a percent (2550 is 25.50 %); NULL sets no margin floor.
+    margin_floor_basis_points = fields.IntField(null=True)
     wholesale_rate_card: fields.ForeignKeyRelation[RateCard] = fields.ForeignKeyField(
         "models.RateCard", related_name=False, on_delete=fields.RESTRICT
     )
