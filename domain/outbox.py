@@ -9,6 +9,7 @@ deduplicates on is given by the unit of work that writes the event to the outbox
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar, Protocol
 from uuid import UUID
 
@@ -20,6 +21,7 @@ from domain.wallet.top_ups import StripeTopUp
 Payload = dict[str, str | int | bool | None]
 
 BALANCE_UPDATED = "wallet.balance_updated"
+LOW_BALANCE = "wallet.low_balance"
 
 
 class OutboundEvent(Protocol):
@@ -55,6 +57,68 @@ class BalanceUpdated:
             "balanceMicros": entry.balance_after_micros,
             "at": entry.occurred_at.isoformat(),
         }
+
+
+class LowBalanceThreshold(StrEnum):
+    """Which level a wallet fell below: the tenant's alert level, or its auto-reload's."""
+
+    LOW_BALANCE_THRESHOLD = "LOW_BALANCE_THRESHOLD"
+    AUTO_RELOAD_THRESHOLD = "AUTO_RELOAD_THRESHOLD"
+
+
+def crossed_below(balance_before_micros: int, balance_after_micros: int, level: int) -> bool:
+    """A move took the balance from at or above ``level`` to below it: once per fall, however
+    long the wallet then stays below (a later debit there crosses nothing)."""
+    return balance_before_micros >= level > balance_after_micros
+
+
+@dataclass(frozen=True, slots=True)
+class LowBalance:
+    """A wallet's balance fell below one of its levels (lowBalanceThreshold, or the auto-reload
+    threshold of a wallet with auto-reload on), by this transaction."""
+
+    type: ClassVar[str] = LOW_BALANCE
+    transaction: WalletTransaction
+    source_id: UUID | None
+    threshold: LowBalanceThreshold
+    threshold_micros: int
+
+    @property
+    def tenant_id(self) -> UUID:
+        return self.transaction.tenant_id
+
+    def payload(self) -> Payload:
+        entry = self.transaction
+        return {
+            "walletId": str(entry.wallet_id),
+            "tenantId": str(entry.tenant_id),
+            "sourceId": None if self.source_id is None else str(self.source_id),
+            "transactionId": entry.id,
+            "threshold": self.threshold.value,
+            "thresholdMicros": self.threshold_micros,
+            "balanceMicros": entry.balance_after_micros,
+            "at": entry.occurred_at.isoformat(),
+        }
+
+
+def low_balance_crossings(
+    transaction: WalletTransaction,
+    source_id: UUID | None,
+    low_balance_threshold_micros: int | None,
+    auto_reload_threshold_micros: int | None,
+) -> list[LowBalance]:
+    """The levels this transaction took its wallet below, one event each."""
+    after = transaction.balance_after_micros
+    before = after - transaction.amount_micros
+    levels = (
+        (LowBalanceThreshold.LOW_BALANCE_THRESHOLD, low_balance_threshold_micros),
+        (LowBalanceThreshold.AUTO_RELOAD_THRESHOLD, auto_reload_threshold_micros),
+    )
+    return [
+        LowBalance(transaction, source_id, threshold, level)
+        for threshold, level in levels
+        if level is not None and crossed_below(before, after, level)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

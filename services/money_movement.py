@@ -9,10 +9,13 @@ on each other in a cycle). Each move records a balance event per transaction. Be
 claims the reload crossings of every wallet it moved and checks the suspension of every source
 whose wallet it moved, unless the caller ran those named steps itself; a change of what the
 suspension depends on without a move (credit limit, rebilling, billing mode) calls
-``update_suspensions``. Every event is written to the outbox in the same transaction, in one
-INSERT, and published only after commit, then marked published. An exception in the block rolls
-it all back: nothing is written, nothing is published. If the process dies between commit and
-publish, the relay (services.outbox_relay) publishes the events later: at least once, never lost.
+``update_suspensions``. A debit that takes a wallet below one of its levels (its
+lowBalanceThreshold, or the threshold of its auto-reload when that is on) records
+wallet.low_balance, once per fall. Every event is written to the outbox in the same
+transaction, in one INSERT, and published only after commit, then marked published. An exception
+in the block rolls it all back: nothing is written, nothing is published. If the process dies
+between commit and publish, the relay (services.outbox_relay) publishes the events later: at
+least once, never lost.
 
 This is the one service module that moves balances, takes the tenant locks, claims reloads and
 updates suspensions (an import-linter contract keeps storage.ledger and storage.locks to it).
@@ -29,13 +32,20 @@ from types import TracebackType
 from uuid import UUID, uuid4
 
 from domain.billing.write_set import WalletDebit, WriteSet
-from domain.outbox import BalanceUpdated, OutboundEvent, SourceResumed, SourceSuspended
+from domain.outbox import (
+    BalanceUpdated,
+    OutboundEvent,
+    SourceResumed,
+    SourceSuspended,
+    low_balance_crossings,
+)
 from domain.tenancy import SourceStatus
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from services import clock, events, outbox_deliveries
 from storage import ledger, locks, outbox, reloads
 from storage.ledger import WalletMove
 from storage.outbox import OutboxEntry
+from storage.webhooks import wallet_levels
 
 __all__ = ["MoneyMovement", "WalletMove"]
 
@@ -142,6 +152,7 @@ class MoneyMovement:
             await self.claim_reload_crossings(list(self._unclaimed_wallets))
         if self._unchecked_sources:
             await self.update_suspensions(list(self._unchecked_sources))
+        await self._record_low_balances()
         if not self._events:
             return
         now = clock.utc_now()
@@ -150,6 +161,28 @@ class MoneyMovement:
             for event in self._events
         ]
         self._written_ids = await outbox.append(self._written)
+
+    async def _record_low_balances(self) -> None:
+        """wallet.low_balance for each level a debit of this unit took its wallet below."""
+        fallen = [
+            event.transaction
+            for event in self._events
+            if isinstance(event, BalanceUpdated) and event.transaction.amount_micros < 0
+        ]
+        if not fallen:
+            return
+        levels = await wallet_levels.levels_of_wallets(
+            list(dict.fromkeys(entry.wallet_id for entry in fallen))
+        )
+        for entry in fallen:
+            found = levels.get(entry.wallet_id)
+            if found is not None:
+                self._events += low_balance_crossings(
+                    entry,
+                    found.source_id,
+                    found.low_balance_threshold_micros,
+                    found.auto_reload_threshold_micros,
+                )
 
     async def _publish(self) -> None:
         if not self._written:

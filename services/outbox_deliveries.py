@@ -41,7 +41,11 @@ from storage import outbox
 from storage.outbox import DeliveryClaim, OutboxEntry
 
 # Modules that register delivery handlers when imported. Add yours here.
-HANDLER_MODULES: tuple[str, ...] = ("services.invoicing.collect", "services.invoicing.send")
+HANDLER_MODULES: tuple[str, ...] = (
+    "services.invoicing.collect",
+    "services.invoicing.send",
+    "services.webhooks.delivery",
+)
 
 # How long a claimed delivery is its run's; a handler is stopped well before it ends, so a
 # running delivery's lease never runs out under it.

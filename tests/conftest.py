@@ -34,6 +34,8 @@ PLATFORM = Caller(Role.PLATFORM)
 
 # Children first; the tenants <-> rate_cards cycle is broken by clearing the tenant links first.
 TABLES_IN_DELETE_ORDER = (
+    "webhook_deliveries",
+    "webhook_endpoints",
     "outbox_deliveries",
     "outbox",
     "invoice_lines",

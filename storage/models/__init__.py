@@ -13,6 +13,7 @@ from storage.models.rate_cards import Meter, RateCard, RateCardVersion, RateLine
 from storage.models.tenancy import ApiKey, Source, Tenant
 from storage.models.usage import RunningTotal, UsageEvent, UsageRollup
 from storage.models.wallets import Wallet, WalletTransaction
+from storage.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Accrual",
@@ -39,4 +40,6 @@ __all__ = [
     "Wallet",
     "WalletReload",
     "WalletTransaction",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]
