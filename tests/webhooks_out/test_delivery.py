@@ -119,7 +119,9 @@ async def test_only_the_tenants_endpoints_subscribed_to_the_type_are_sent_to(
 
     assert [r.path for r in receiver.requests] == ["/hooks/wants"]
     rows = await delivery_rows()
-    assert [(r["endpoint_id"], r["status"]) for r in rows] == [(str(wants.endpoint.id), "DELIVERED")]
+    assert [(r["endpoint_id"], r["status"]) for r in rows] == [
+        (str(wants.endpoint.id), "DELIVERED")
+    ]
 
 
 async def test_a_debit_below_the_low_balance_threshold_is_told_once_per_fall(
