@@ -1,10 +1,17 @@
-"""Strawberry on Starlette: authenticates each request and decodes JSON numbers exactly."""
+"""Strawberry on Starlette: authenticates each request and decodes JSON numbers exactly.
+
+Subscriptions run over graphql-transport-ws on the same path. A WebSocket authenticates once,
+with the key in its connection_init payload ({"authorization": "Bearer <secret>"}, as browsers
+cannot set headers on a WebSocket); without a valid key the connection is closed (4403).
+"""
 
 from __future__ import annotations
 
 import json
 import re
 import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,14 +22,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.context import Context
 from api.json_body import JsonBodyError, loads_exact
+from api.loader_sets import RequestLoaders
 from domain.access import Caller
 from domain.settings import Settings
-from services import api_keys
+from services import api_keys, wallet_updates
 
 BEARER = "bearer "
+# A client that opened a WebSocket has this long to send connection_init.
+CONNECTION_INIT_WAIT = timedelta(seconds=10)
 # Decimals inside JSON values (usage `properties`) are written as JSON numbers with their exact
 # digits. json cannot emit a raw number for an object, so each is first written as a string
 # holding this process's random marker, which no client string can forge, then unquoted.
@@ -41,12 +54,29 @@ def encode_exact_json(data: object) -> str:
     return _MARKED.sub(r"\1", text) if _MARKER in text else text
 
 
+@dataclass
+class ConnectionContext(Context):
+    """A WebSocket's context, for the connection's lifetime; Strawberry fills in
+    ``connection_params`` from connection_init."""
+
+    connection_params: dict[str, object] = field(default_factory=dict)
+
+
 class RebillGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        settings: Settings,
+        max_subscriptions_per_connection: int = wallet_updates.SUBSCRIPTIONS_PER_CONNECTION,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.is_development else None,
             allow_queries_via_get=False,
+            # The legacy graphql-ws protocol is not offered: one protocol, one way to log in.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=CONNECTION_INIT_WAIT,
+            max_subscriptions_per_connection=max_subscriptions_per_connection,
         )
         self.settings = settings
 
@@ -87,11 +117,29 @@ class RebillGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
     ) -> Context:
+        if isinstance(request, WebSocket):
+            return ConnectionContext(settings=self.settings, authenticated=None)
         return Context(settings=self.settings, authenticated=await authenticate(request))
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        assert isinstance(context, ConnectionContext)
+        params = context.connection_params
+        header = params.get("authorization", params.get("Authorization"))
+        caller = await authenticate_header(header) if isinstance(header, str) else None
+        if caller is None:
+            raise ConnectionRejectionError()
+        context.authenticated = caller
+        context.loaders = RequestLoaders(caller)
+        acknowledged: UnsetType = UNSET  # connection_ack with no payload
+        return acknowledged
 
 
 async def authenticate(request: Request | WebSocket) -> Caller | None:
-    header = request.headers.get("authorization", "")
+    return await authenticate_header(request.headers.get("authorization", ""))
+
+
+async def authenticate_header(header: str) -> Caller | None:
+    """The caller of an ``Authorization: Bearer <secret>`` value; None for anything else."""
     if not header.lower().startswith(BEARER):
         return None
     secret = header[len(BEARER) :].strip()

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from domain.settings import Settings
-from services import api_keys, outbox_deliveries, payments
+from services import api_keys, events, outbox_deliveries, payments
 from services.invoicing import links
 from storage import lifecycle
 
@@ -27,9 +27,10 @@ def tune_garbage_collector() -> None:
 
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[None]:
-    """Opens the database and the payment gateway for this process; makes sure the bootstrap
-    platform key exists."""
+    """Opens the database, the payment gateway and the live fan-out (Redis when REDIS_URL is
+    set) for this process; makes sure the bootstrap platform key exists."""
     async with (
+        events.broadcasting(settings, os.environ),
         lifecycle.open_database(settings.database_url),
         payments.configured_gateway(settings),
     ):
