@@ -44,11 +44,16 @@ class RedisBroadcaster(LocalFanOut):
         first_backoff: float = 0.05,
         max_backoff: float = 5.0,
         connect_wait: float = 2.0,
+        client_name: str | None = None,
     ) -> None:
         super().__init__()
         self.prefix = prefix
+        # client_name: how CLIENT LIST shows this process's connections.
         self._client = redis.Redis.from_url(
-            url, health_check_interval=HEALTH_CHECK_SECONDS, socket_keepalive=True
+            url,
+            health_check_interval=HEALTH_CHECK_SECONDS,
+            socket_keepalive=True,
+            client_name=client_name,
         )
         self._first_backoff = first_backoff
         self._max_backoff = max_backoff
