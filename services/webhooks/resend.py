@@ -26,7 +26,8 @@ async def resend_webhook_event(
     endpoint = await managed_endpoint(caller, endpoint_id)
     event = None if event_id is None else await events.outbox_event(endpoint.tenant_id, event_id)
     if event is None:
-        raise NotFoundError(EVENT, None if event_id is None else str(event_id))
+        # No id echoed: the client sent a bare event id, not a global ID of ours.
+        raise NotFoundError(EVENT)
     async with MoneyMovement([endpoint.tenant_id]) as unit:
         delivery = await deliveries.pend_again(
             endpoint.tenant_id, endpoint.id, event.event_id, event.type, clock.utc_now()
