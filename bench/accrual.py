@@ -73,15 +73,16 @@ async def seed(url: str, hour_start_at: object) -> object:
             "FROM sources WHERE tenant_id = $1",
             tenant.id,
         )
-        # Seats change at 20 past the hour; storage holds all hour.
+        # Seats change at 20 past the hour; storage holds all hour. Levels start with the hour:
+        # accrual begins at the earliest level, so an earlier one would make its hour pending.
         await connection.execute(
             "INSERT INTO gauge_changes (tenant_id, source_id, meter_id, level_micros, "
             "effective_us, until_us, created_at) "
-            "SELECT tenant_id, id, 'user_seat', 2000000, $2 - 3600000000, $2 + 1200000000, now() "
+            "SELECT tenant_id, id, 'user_seat', 2000000, $2::bigint, $2 + 1200000000, now() "
             "FROM sources WHERE tenant_id = $1 UNION ALL "
             "SELECT tenant_id, id, 'user_seat', 5000000, $2 + 1200000000, NULL, now() "
             "FROM sources WHERE tenant_id = $1 UNION ALL "
-            "SELECT tenant_id, id, 'storage', 500000000, $2 - 3600000000, NULL, now() "
+            "SELECT tenant_id, id, 'storage', 500000000, $2::bigint, NULL, now() "
             "FROM sources WHERE tenant_id = $1",
             tenant.id,
             start_us,
