@@ -90,6 +90,8 @@ class Tenant:
     wholesale_rate_card_id: UUID
     default_rate_card_id: UUID | None
     created_at: datetime
+    # Margins under this many hundredths of a percent raise alerts (domain.margins.floor).
+    margin_floor_basis_points: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

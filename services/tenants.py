@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -10,6 +11,7 @@ from domain.access import Caller, Role
 from domain.billing.period import with_anchor_day
 from domain.currency import normalize_currency
 from domain.errors import DuplicateKeyError, InvalidInputError, NotFoundError
+from domain.margins.floor import check_floor_percent, floor_to_basis_points
 from domain.paging import Page, PageRequest
 from domain.rate_card import RateCard, RateCardKind, raise_if_problems
 from domain.tenancy import (
@@ -77,14 +79,23 @@ async def update_tenant(
     name: str | None = None,
     branding: Mapping[str, str | None] | None = None,
     invoice_settings: Mapping[str, object] | None = None,
+    margin_floor: Mapping[str, Decimal | None] | None = None,
 ) -> Tenant:
-    """``branding`` and ``invoice_settings`` hold only the fields the caller sent."""
+    """``branding``, ``invoice_settings`` and ``margin_floor`` (``{"marginFloorPercent": …}``,
+    None clears it) hold only the fields the caller sent."""
     tenant = await visibility.managed_tenant(caller, tenant_id)
     problems = [] if name is None else check_name(name)
     problems += check_branding(branding or {})
     problems += check_invoice_settings(invoice_settings or {})
+    floor_sent = margin_floor is not None and "marginFloorPercent" in margin_floor
+    floor = (margin_floor or {}).get("marginFloorPercent")
+    problems += check_floor_percent(floor)
     raise_if_problems(problems)
     changes: dict[str, Any] = {}
+    if floor_sent:
+        changes["margin_floor_basis_points"] = (
+            None if floor is None else floor_to_basis_points(floor)
+        )
     if name is not None:
         changes["name"] = name.strip()
     for field, text in (branding or {}).items():

@@ -51,6 +51,7 @@ def to_tenant(row: TenantRow) -> Tenant:
         wholesale_rate_card_id=as_uuid(row.wholesale_rate_card_id),
         default_rate_card_id=as_uuid_or_none(row.default_rate_card_id),
         created_at=row.created_at,
+        margin_floor_basis_points=row.margin_floor_basis_points,
     )
 
 

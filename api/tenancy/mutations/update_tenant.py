@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 import strawberry
@@ -41,6 +42,11 @@ class UpdateTenantInput:
     name: str | None = None
     branding: BrandingInput | None = None
     invoice_settings: InvoiceSettingsInput | None = None
+    margin_floor_percent: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Margins under this percent (at most two decimals) raise marginAlerts; "
+        "null removes the floor.",
+    )
 
 
 UpdateTenantResult = Annotated[
@@ -54,6 +60,7 @@ BRANDING = {
     "supportEmail": "support_email",
     "invoiceFooter": "invoice_footer",
 }
+MARGIN_FLOOR = {"marginFloorPercent": "margin_floor_percent"}
 INVOICE_SETTINGS = {
     "approval": "approval",
     "gracePeriodHours": "grace_period_hours",
@@ -70,5 +77,6 @@ async def update_tenant(info: Info, input: UpdateTenantInput) -> UpdateTenantRes
         name=input.name,
         branding=sent_fields(input.branding, BRANDING),  # type: ignore[arg-type]
         invoice_settings=sent_fields(input.invoice_settings, INVOICE_SETTINGS),
+        margin_floor=sent_fields(input, MARGIN_FLOOR),  # type: ignore[arg-type]
     )
     return await run(action, TenantSuccess.of)

@@ -1,0 +1,1 @@
+"""Margin use cases: reports, floor alerts and leakage, each scoped to the caller."""
