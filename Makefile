@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.accrual
 	$(BIN)/python -m bench.invoicing
 	$(BIN)/python -m bench.invoice_pdf
+	$(BIN)/python -m bench.margins
+	$(BIN)/python -m bench.live
 
 schema: $(STAMP)
 	$(BIN)/strawberry export-schema api.schema.root:schema --output schema.graphql

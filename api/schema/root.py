@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 from api.error_codes import add_missing_codes
 from api.error_log import is_client_error, log_graphql_errors
 from api.invoices.schema import InvoicesMutation, InvoicesQuery
+from api.margins.schema import MarginsQuery
 from api.payments.schema import PaymentsMutation
 from api.rate_cards.schema import RateCardsMutation, RateCardsQuery
 from api.schema.document_limits import DocumentLimits
@@ -28,7 +29,9 @@ from api.tenancy.access import ApiKeyNode
 from api.tenancy.schema import TenancyMutation, TenancyQuery
 from api.usage.schema import UsageMutation, UsageQuery
 from api.wallets.schema import WalletsMutation
+from api.wallets.subscriptions import WalletsSubscription
 from api.wallets.types import WalletNode
+from api.webhooks.schema import WebhooksMutation, WebhooksQuery
 
 MAX_TOKENS = 20_000
 # Documents up to this many characters are parsed and validated once per process. Real clients
@@ -45,12 +48,21 @@ class NodeQuery:
 # Each area brings its root fields (pycon's `class Mutation(UsersMutations, ...)`); Strawberry
 # takes the fields of the last base first.
 @strawberry.type
-class Query(InvoicesQuery, UsageQuery, RateCardsQuery, TenancyQuery, NodeQuery):
+class Query(
+    WebhooksQuery,
+    MarginsQuery,
+    InvoicesQuery,
+    UsageQuery,
+    RateCardsQuery,
+    TenancyQuery,
+    NodeQuery,
+):
     pass
 
 
 @strawberry.type
 class Mutation(
+    WebhooksMutation,
     InvoicesMutation,
     WalletsMutation,
     UsageMutation,
@@ -58,6 +70,11 @@ class Mutation(
     PaymentsMutation,
     TenancyMutation,
 ):
+    pass
+
+
+@strawberry.type
+class Subscription(WalletsSubscription):
     pass
 
 
@@ -106,6 +123,7 @@ def build_schema(*, development: bool) -> strawberry.Schema:
     return RebillSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[WalletNode, ApiKeyNode],
         extensions=extensions,
         scalar_overrides=SCALAR_OVERRIDES,

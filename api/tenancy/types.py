@@ -20,6 +20,7 @@ from api.tenancy.loaders import TenancyLoaders
 from domain import tenancy
 from domain.billing import billing_period, retail_card_in_force
 from domain.billing.period import anchor_day_in_force
+from domain.margins.floor import basis_points_to_percent
 from domain.quantity import micros_to_quantity
 from domain.wallet.wallet import below_floor
 from services import clock, rate_cards, sources
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from api.rate_cards.types import RateCardConnection, RateCardNode
     from api.usage.types import PeriodInput, UsageEventConnection, UsageFilter, UsageSummaryLine
     from api.wallets.types import WalletNode
+    from api.webhooks.types import WebhookEndpointNode
 
 StripeAccountType = Annotated["StripeAccount", strawberry.lazy("api.payments.types")]
 WalletType = Annotated["WalletNode", strawberry.lazy("api.wallets.types")]
@@ -41,6 +43,7 @@ UsageEventsType = Annotated["UsageEventConnection", strawberry.lazy("api.usage.t
 UsageSummaryLineType = Annotated["UsageSummaryLine", strawberry.lazy("api.usage.types")]
 InvoiceFilterType = Annotated["InvoiceFilter", strawberry.lazy("api.invoices.types")]
 InvoicesType = Annotated["InvoiceConnection", strawberry.lazy("api.invoices.types")]
+WebhookEndpointType = Annotated["WebhookEndpointNode", strawberry.lazy("api.webhooks.types")]
 
 
 def _wallet_type() -> type[WalletNode]:
@@ -129,6 +132,15 @@ class TenantNode(Node):
     model: strawberry.Private[tenancy.Tenant]
 
     @strawberry.field(
+        description="Margins under this percent raise marginAlerts; null: no floor. Hidden "
+        "from client portals."
+    )
+    def margin_floor_percent(self, info: Info) -> Decimal | None:
+        require_wholesale_access(info)
+        floor = self.model.margin_floor_basis_points
+        return None if floor is None else basis_points_to_percent(floor)
+
+    @strawberry.field(
         description="The agency's wholesale wallet: the platform debits it for usage at "
         "wholesale rates."
     )
@@ -193,6 +205,11 @@ class TenantNode(Node):
         filter: InvoiceFilterType | None = None,
     ) -> InvoicesType:
         return await _invoices_type().of_tenant(info, self.model, first, after, filter)
+
+    @strawberry.field(description="Where the tenant's events are sent. Source keys: FORBIDDEN.")
+    async def webhook_endpoints(self, info: Info) -> list[WebhookEndpointType]:
+        node = cast("type[WebhookEndpointNode]", lazy_class(WebhookEndpointType))
+        return await node.of_tenant(info, self.model)
 
     @classmethod
     def of(cls, tenant: tenancy.Tenant) -> TenantNode:
