@@ -45,7 +45,6 @@ from services import clock, events, outbox_deliveries
 from storage import ledger, locks, outbox, reloads
 from storage.ledger import WalletMove
 from storage.outbox import OutboxEntry
-from storage.webhooks import wallet_levels
 
 __all__ = ["MoneyMovement", "WalletMove"]
 
@@ -63,6 +62,8 @@ class MoneyMovement:
         self._unchecked_sources: dict[UUID, None] = {}
         self._written: list[OutboxEntry] = []
         self._written_ids: list[int] = []
+        # Levels of the wallets moved that have one, as their balance UPDATE returned them.
+        self._levels: dict[UUID, ledger.WalletLevels] = {}
         self._context = self._unit()
 
     async def __aenter__(self) -> MoneyMovement:
@@ -99,6 +100,7 @@ class MoneyMovement:
         self._unclaimed_wallets.update(dict.fromkeys(m.wallet_id for m in moves))
         self._unchecked_sources.update(dict.fromkeys(movement.source_ids))
         self._events += [BalanceUpdated(entry) for entry in movement.transactions.values()]
+        self._levels.update(movement.levels)
         return movement.transactions
 
     async def debit(
@@ -171,11 +173,8 @@ class MoneyMovement:
         ]
         if not fallen:
             return
-        levels = await wallet_levels.levels_of_wallets(
-            list(dict.fromkeys(entry.wallet_id for entry in fallen))
-        )
         for entry in fallen:
-            found = levels.get(entry.wallet_id)
+            found = self._levels.get(entry.wallet_id)
             if found is not None:
                 self._events += low_balance_crossings(
                     entry,

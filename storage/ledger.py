@@ -9,7 +9,7 @@ The same UPDATE numbers the wallet's moves (the ledger's order) and refuses a ba
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -35,12 +35,26 @@ class WalletMove:
 
 
 @dataclass(frozen=True, slots=True)
+class WalletLevels:
+    """The levels a wallet's fall is judged against (a low-balance alert, an auto-reload's
+    threshold), as the balance UPDATE that moved it returned them: read under the row's lock,
+    so no configureWallet changes them under the judgement."""
+
+    source_id: UUID | None
+    low_balance_threshold_micros: int | None
+    # None unless auto-reload is on: a switched-off reload's threshold is no level of its own.
+    auto_reload_threshold_micros: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Movement:
-    """What a batch of moves recorded: each wallet's transaction, and the sources whose own
-    wallets moved (whose suspension may now be due or lifted)."""
+    """What a batch of moves recorded: each wallet's transaction, the sources whose own
+    wallets moved (whose suspension may now be due or lifted), and the levels of the wallets
+    that have one (no further statement reads them)."""
 
     transactions: dict[UUID, WalletTransaction]
     source_ids: list[UUID]
+    levels: dict[UUID, WalletLevels] = field(default_factory=dict)
 
 
 async def move_wallets(
@@ -66,7 +80,12 @@ async def record_moves(moves: Sequence[WalletMove], occurred_at: datetime) -> Mo
     moved = await _add_to_balances(moves)
     recorded = await _record(moves, moved, occurred_at)
     sources = [m.source_id for m in moved.values() if m.source_id is not None]
-    return Movement(recorded, sources)
+    levels = {
+        wallet_id: WalletLevels(m.source_id, m.low_micros, m.reload_micros)
+        for wallet_id, m in moved.items()
+        if m.low_micros is not None or m.reload_micros is not None
+    }
+    return Movement(recorded, sources, levels)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +94,8 @@ class _Moved:
     # The wallet's move count after this move: the new transaction's place in its ledger.
     sequence: int
     source_id: UUID | None  # None for a tenant's own wallet
+    low_micros: int | None = None
+    reload_micros: int | None = None
 
 
 async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, _Moved]:
@@ -101,13 +122,19 @@ async def _add_to_balances(moves: Sequence[WalletMove]) -> dict[UUID, _Moved]:
             "FROM delta WHERE wallets.id = delta.id "
             f"AND {new_balance} BETWEEN {-MAX_BALANCE_MICROS} AND {MAX_BALANCE_MICROS} "
             "RETURNING wallets.id AS id, wallets.balance_micros AS balance, "
-            "wallets.ledger_sequence AS sequence, wallets.source_id AS source_id",
+            "wallets.ledger_sequence AS sequence, wallets.source_id AS source_id, "
+            "wallets.low_balance_threshold_micros AS low, CASE WHEN wallets.auto_reload_enabled "
+            "THEN wallets.auto_reload_threshold_micros END AS reload",
             params.values,
         )
         moved.update(
             {
                 as_uuid(row["id"]): _Moved(
-                    int(row["balance"]), int(row["sequence"]), as_uuid_or_none(row["source_id"])
+                    int(row["balance"]),
+                    int(row["sequence"]),
+                    as_uuid_or_none(row["source_id"]),
+                    None if row["low"] is None else int(row["low"]),
+                    None if row["reload"] is None else int(row["reload"]),
                 )
                 for row in rows
             }

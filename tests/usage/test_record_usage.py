@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import asyncpg
 import pytest
 
 from domain.usage import MAX_GRAPHQL_EVENTS
+from services import outbox_deliveries
 from services.usage import record_usage
 from storage.database import connection
 from tests.conftest import Database
@@ -99,6 +101,11 @@ async def test_a_batch_is_checked_and_recorded_on_one_pooled_connection(
         acquired += 1
         return acquire(pool, *args, **kwargs)
 
+    kicked: list[UUID] = []
+    # Its events' deliveries run after its commit in a background task, on a connection of
+    # their own (tests/outbox cover them): not the batch's.
+    monkeypatch.setattr(outbox_deliveries, "kick", kicked.extend)
+    await outbox_deliveries.settle()
     monkeypatch.setattr(asyncpg.Pool, "acquire", counting_acquire)
     outcome = await record_usage(
         PLATFORM, [event(agency.source_id, "1"), event(agency.source_id, "2")], MAX_GRAPHQL_EVENTS
@@ -106,6 +113,7 @@ async def test_a_batch_is_checked_and_recorded_on_one_pooled_connection(
 
     assert outcome.accepted == 2
     assert acquired == 1
+    assert kicked  # its events were handed to their deliveries
 
 
 async def test_a_batch_with_one_recorded_key_rolls_back_and_records_only_the_new_ones(
