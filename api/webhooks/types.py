@@ -124,6 +124,15 @@ class CreateWebhookEndpointSuccess:
 
 
 @strawberry.type
+class UpdateWebhookEndpointSuccess:
+    endpoint: WebhookEndpointNode
+
+    @classmethod
+    def of(cls, endpoint: model.WebhookEndpoint) -> UpdateWebhookEndpointSuccess:
+        return cls(endpoint=WebhookEndpointNode.of(endpoint))
+
+
+@strawberry.type
 class DeleteWebhookEndpointSuccess:
     deleted_endpoint_id: strawberry.ID
 

@@ -1,4 +1,5 @@
-"""Creating, listing and deleting a tenant's webhook endpoints (TENANT and PLATFORM keys)."""
+"""Creating, listing, changing and deleting a tenant's webhook endpoints (TENANT and PLATFORM
+keys)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,31 @@ async def delete_webhook_endpoint(caller: Caller, endpoint_id: UUID | None) -> U
     endpoint = await managed_endpoint(caller, endpoint_id)
     await endpoints.delete_endpoint(endpoint.id)
     return endpoint.id
+
+
+async def update_webhook_endpoint(
+    caller: Caller,
+    endpoint_id: UUID | None,
+    enabled: bool | None = None,
+    event_types: Sequence[str] | None = None,
+) -> WebhookEndpoint:
+    """Turns the endpoint off or on, or changes the events it wants; what is left out stays.
+
+    A disabled endpoint is sent nothing: events recorded while it is off are not queued for it
+    (turning it back on does not replay them: the delivery log and resendWebhookEvent do)."""
+    endpoint = await managed_endpoint(caller, endpoint_id)
+    types = None if event_types is None else subscribed_types(event_types)
+    if enabled is None and types is None:
+        return endpoint
+    return await endpoints.update_endpoint(endpoint.id, enabled, types)
+
+
+async def rotate_webhook_endpoint_secret(
+    caller: Caller, endpoint_id: UUID | None
+) -> CreatedEndpoint:
+    """A new signing secret, shown once; every delivery from now on, retries included, is
+    signed with it, and the old one stops verifying."""
+    endpoint = await managed_endpoint(caller, endpoint_id)
+    secret = new_signing_secret()
+    await endpoints.replace_secret(endpoint.id, secret)
+    return CreatedEndpoint(endpoint, secret)

@@ -64,6 +64,24 @@ async def endpoint_by_id(scope: TenantScope, endpoint_id: UUID) -> WebhookEndpoi
     return None if row is None else _endpoint(row)
 
 
+async def update_endpoint(
+    endpoint_id: UUID, enabled: bool | None, event_types: Sequence[str] | None
+) -> WebhookEndpoint:
+    """Sets what is given in one UPDATE; returns the endpoint as it is now."""
+    changes: dict[str, object] = {}
+    if enabled is not None:
+        changes["enabled"] = enabled
+    if event_types is not None:
+        changes["event_types"] = _TYPES_SEPARATOR.join(event_types)
+    await EndpointRow.filter(id=endpoint_id).update(**changes)
+    row = await EndpointRow.get(id=endpoint_id)
+    return _endpoint(row)
+
+
+async def replace_secret(endpoint_id: UUID, secret: str) -> None:
+    await EndpointRow.filter(id=endpoint_id).update(secret=secret)
+
+
 async def delete_endpoint(endpoint_id: UUID) -> None:
     """Deletes the endpoint and, by the foreign key's cascade, its delivery log."""
     await EndpointRow.filter(id=endpoint_id).delete()
