@@ -1,0 +1,105 @@
+"""Explaining charges: why a usage event was charged what it was, on each side, from what its
+rating recorded (the card version and line on the event, never the card's current version).
+
+Batched: the events asked about are read together, each (source, line, period) they fall in is
+replayed once, from one read per side for all of them, so a page of events costs a fixed number
+of statements. Scoped: events the caller may not see are left out, exactly like missing ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from domain.access import Caller, Role
+from domain.errors import NotFoundError
+from domain.explanations import (
+    ChargeExplanation,
+    ChargeSide,
+    LineEvent,
+    UsageExplanation,
+    explain_line_events,
+)
+from domain.money import micros_to_decimal
+from domain.pricing import UsageFacts
+from storage import explanations as recorded
+from storage.usage_replay import ReplayedEvent, ReplayKey, Side, line_events
+
+_STORAGE_SIDE = {ChargeSide.RETAIL: Side.RETAIL, ChargeSide.WHOLESALE: Side.WHOLESALE}
+
+
+async def explain_usage_events(
+    caller: Caller, event_ids: Sequence[int]
+) -> dict[int, UsageExplanation]:
+    """The explanations of the caller's events among ``event_ids``, by event id. A source key
+    gets only the retail side (wholesale None); ids it may not see are left out."""
+    source_id = caller.source_id if caller.role is Role.SOURCE else None
+    events = await recorded.recorded_events(caller.tenant_scope, source_id, event_ids)
+    if not events:
+        return {}
+    sides = [ChargeSide.RETAIL]
+    if caller.sees_wholesale:
+        sides.append(ChargeSide.WHOLESALE)
+    # Which running total each event was folded into, per side.
+    groups: dict[ChargeSide, dict[ReplayKey, set[int]]] = {side: defaultdict(set) for side in sides}
+    line_ids: set[int] = set()
+    for event in events.values():
+        for side in sides:
+            line_id = _recorded_side(event, side).line_id
+            if line_id is not None:
+                groups[side][(event.source_id, line_id, event.period_start)].add(event.id)
+                line_ids.add(line_id)
+    lines = await recorded.priced_lines(line_ids)
+    last = max(events)
+    explained: dict[ChargeSide, dict[int, ChargeExplanation]] = {}
+    for side in sides:
+        replayed = await line_events(
+            _STORAGE_SIDE[side], caller.tenant_scope, groups[side].keys(), up_to_id=last
+        )
+        explained[side] = {}
+        for key, wanted in groups[side].items():
+            explained[side].update(
+                explain_line_events(
+                    side, lines[key[1]], _line_events(replayed.get(key, [])), wanted
+                )
+            )
+    return {
+        event_id: UsageExplanation(
+            event_id=event_id,
+            retail=explained[ChargeSide.RETAIL].get(event_id),
+            wholesale=explained.get(ChargeSide.WHOLESALE, {}).get(event_id),
+        )
+        for event_id in events
+    }
+
+
+async def explain_usage_event(caller: Caller, event_id: int) -> UsageExplanation:
+    """One event's explanation; NotFound for an event the caller may not see, like a missing one."""
+    found = (await explain_usage_events(caller, [event_id])).get(event_id)
+    if found is None:
+        raise NotFoundError("UsageEvent", str(event_id))
+    return found
+
+
+def _recorded_side(event: recorded.RecordedEvent, side: ChargeSide) -> recorded.RecordedSide:
+    return event.retail if side is ChargeSide.RETAIL else event.wholesale
+
+
+def _line_events(events: Sequence[ReplayedEvent]) -> list[LineEvent]:
+    return [
+        LineEvent(
+            id=event.id,
+            facts=UsageFacts(
+                quantity=micros_to_decimal(event.quantity_micros),
+                amount=_decimal_or_none(event.amount_micros),
+                provider_cost=_decimal_or_none(event.provider_cost_micros),
+            ),
+            recorded_micros=event.charged_micros,
+        )
+        for event in events
+    ]
+
+
+def _decimal_or_none(micros: int | None) -> Decimal | None:
+    return None if micros is None else micros_to_decimal(micros)
