@@ -71,6 +71,25 @@ class IntentRequest:
     description: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RefundRequest:
+    """Give back ``amount_micros`` of what a PaymentIntent collected (a credit note's refund)."""
+
+    payment_intent_id: str
+    amount_micros: int
+    currency: str
+    idempotency_key: str
+    connected_account_id: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Refund:
+    id: str
+    # Stripe's: "succeeded", "pending", "requires_action", "failed" or "canceled".
+    status: str
+
+
 class PaymentGateway(Protocol):
     async def create_connected_account(
         self, *, email: str | None, business_name: str, idempotency_key: str
@@ -90,5 +109,7 @@ class PaymentGateway(Protocol):
     ) -> str: ...
 
     async def create_payment_intent(self, request: IntentRequest) -> Intent: ...
+
+    async def create_refund(self, request: RefundRequest) -> Refund: ...
 
     async def close(self) -> None: ...

@@ -22,6 +22,8 @@ from adapters.payments import (
     IntentRequest,
     PaymentDeclined,
     PaymentGateway,
+    Refund,
+    RefundRequest,
 )
 from domain.currency import minor_unit_digits
 from domain.errors import FieldProblem
@@ -203,6 +205,21 @@ class StripeGateway:
             id=intent["id"], status=intent["status"], client_secret=intent.get("client_secret")
         )
 
+    async def create_refund(self, request: RefundRequest) -> Refund:
+        amount = to_minor_units(request.amount_micros, request.currency)
+        if amount <= 0:
+            raise ValueError("a refund needs a positive amount")
+        params: dict[str, Any] = {
+            "payment_intent": request.payment_intent_id,
+            "amount": amount,
+            "metadata": dict(request.metadata),
+        }
+        options: dict[str, Any] = {"idempotency_key": request.idempotency_key}
+        if request.connected_account_id:
+            options["stripe_account"] = request.connected_account_id
+        refund = await self._call(self._client.v1.refunds.create_async, params, options)
+        return Refund(id=str(refund["id"]), status=str(refund.get("status") or "pending"))
+
     async def close(self) -> None:
         await self._http.close_async()  # type: ignore[no-untyped-call]
 
@@ -274,6 +291,9 @@ class OfflineGateway:
         raise GatewayUnavailable("Stripe is not configured (STRIPE_API_KEY is unset).")
 
     async def create_payment_intent(self, request: IntentRequest) -> Intent:
+        raise GatewayUnavailable("Stripe is not configured (STRIPE_API_KEY is unset).")
+
+    async def create_refund(self, request: RefundRequest) -> Refund:
         raise GatewayUnavailable("Stripe is not configured (STRIPE_API_KEY is unset).")
 
     async def close(self) -> None:

@@ -42,6 +42,7 @@ from storage.outbox import DeliveryClaim, OutboxEntry
 
 # Modules that register delivery handlers when imported. Add yours here.
 HANDLER_MODULES: tuple[str, ...] = (
+    "services.credit_notes.refund",
     "services.invoicing.collect",
     "services.invoicing.send",
     "services.webhooks.delivery",

@@ -120,6 +120,7 @@ class StripeServer:
                 Route("/v1/account_links", self._endpoint(self._create_link), methods=["POST"]),
                 Route("/v1/customers", self._endpoint(self._create_customer), methods=["POST"]),
                 Route("/v1/payment_intents", self._endpoint(self._create_intent), methods=["POST"]),
+                Route("/v1/refunds", self._endpoint(self._create_refund), methods=["POST"]),
             ]
         )
 
@@ -255,6 +256,51 @@ class StripeServer:
             body["error"]["payment_intent"] = intent
             return status_code, body
         return 200, intent
+
+    def _create_refund(self, request: RecordedRequest, params: Json) -> tuple[int, Json]:
+        """A refund of a PaymentIntent made here, on the same account, of at most what it
+        collected less what was refunded of it already (Stripe's rule)."""
+        intent_id = params.get("payment_intent")
+        intents = [
+            i
+            for i in self.made("payment_intent")
+            if i["id"] == intent_id and i["_stripe_account"] == request.stripe_account
+        ]
+        if not intents:
+            return _error(
+                400,
+                "invalid_request_error",
+                f"No such payment_intent: '{intent_id}'",
+                "payment_intent",
+                "resource_missing",
+            )
+        intent = intents[0]
+        amount_text = params.get("amount", str(intent["amount"]))
+        if not amount_text.isdigit() or int(amount_text) < 1:
+            return _error(400, "invalid_request_error", "Invalid integer amount.", "amount")
+        refunded = sum(r["amount"] for r in self.made("refund") if r["payment_intent"] == intent_id)
+        if int(amount_text) > intent["amount"] - refunded:
+            return _error(
+                400,
+                "invalid_request_error",
+                "Refund amount is greater than unrefunded amount on charge.",
+                "amount",
+                "amount_too_large",
+            )
+        refund = self._store(
+            "refund",
+            "re",
+            {
+                "amount": int(amount_text),
+                "currency": intent["currency"],
+                "payment_intent": intent_id,
+                "metadata": params.get("metadata", {}),
+                "reason": params.get("reason"),
+                "status": "succeeded",
+            },
+            request.stripe_account,
+        )
+        return 200, refund
 
 
 def _error(

@@ -16,6 +16,8 @@ class TransactionKind(StrEnum):
     FLAT_FEE = "FLAT_FEE"
     ADJUSTMENT = "ADJUSTMENT"
     REFUND = "REFUND"
+    # A credit note's credit of a prepaid wallet (what the note gives back of an invoice).
+    CREDIT_NOTE = "CREDIT_NOTE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,8 @@ class Tenant(Model):
     invoice_number_prefix = fields.CharField(max_length=20, default="INV-")
     # The last invoice number's sequence: finalizing moves it by one in its own transaction.
     invoice_sequence = fields.IntField(default=0, db_default=0)
+    # The last credit note's sequence, moved by the issuing transaction (migration 0019).
+    credit_note_sequence = fields.IntField(default=0, db_default=0)
     # JSON, oldest first: [{"from": ISO instant, "day": 1-31}]; "[]" bills by calendar month.
     billing_anchors = fields.TextField(default="[]", db_default="[]")
     # Hundredths of a percent (2550 is 25.50 %); NULL sets no margin floor.
