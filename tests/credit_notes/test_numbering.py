@@ -8,9 +8,10 @@ import asyncio
 import pytest
 
 from domain.credit_notes.rules import CreditExceedsRemainingError
-from services.credit_notes import issue
 from services.credit_notes.issue import issue_credit_note
+from storage.credit_notes import notes
 from storage.models import CreditNote as NoteRow
+from storage.models import WalletTransaction as TransactionRow
 from tests.conftest import Database
 from tests.credit_notes.conftest import credit, lines_of, november_invoice
 from tests.usage.conftest import PLATFORM, Agency
@@ -54,10 +55,11 @@ async def test_a_rolled_back_note_gives_its_number_back(
         raise RuntimeError("the database went away mid-issue")
 
     with monkeypatch.context() as patch:
-        patch.setattr(issue.notes, "insert_note", fail)
+        patch.setattr(notes, "insert_note", fail)
         with pytest.raises(RuntimeError):
             await issue_credit_note(PLATFORM, invoice.id, [credit(line, "0.02")], "lost")
     assert await NoteRow.all().count() == 0
+    assert await TransactionRow.filter(kind="CREDIT_NOTE").count() == 0
 
     done = await issue_credit_note(PLATFORM, invoice.id, [credit(line, "0.02")], "kept")
     assert (done.number, done.sequence) == ("CN-INV-000001", 1)

@@ -19,6 +19,8 @@ from adapters.payments import (
     Intent,
     IntentRequest,
     PaymentDeclined,
+    Refund,
+    RefundRequest,
 )
 from domain.access import EVERY_TENANT, Caller, Role
 from domain.settings import Environment, Settings
@@ -144,6 +146,9 @@ class FakeGateway:
                 f"pi_{number}_secret",
             )
         return self.intents[request.idempotency_key]
+
+    async def create_refund(self, request: RefundRequest) -> Refund:
+        raise NotImplementedError
 
     async def close(self) -> None:
         return None
