@@ -1,0 +1,2 @@
+"""The disputes area: disputes over invoice lines and usage events, their timeline, outcomes
+and evidence (issue 14)."""

@@ -1,0 +1,50 @@
+"""disputeEvidence: the file a partner attaches when settling (domain.disputes.evidence).
+
+Both sides may export it. Each disputed event comes with the explanation of its charge from
+services.explanations (the retail side, the one the client paid; a tenant's file also carries
+the wholesale figures in JSON). The export is recorded in the dispute's timeline
+(EVIDENCE_EXPORTED): who pulled the evidence, and when, is part of the audit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain.access import Caller, Role
+from domain.disputes.dispute import TimelineAction
+from domain.disputes.evidence import EvidenceFile, EvidenceFormat, Explained, evidence_file
+from services import clock
+from services.disputes.access import visible_dispute
+from services.explanations import explain_usage_events
+from services.money_movement import MoneyMovement
+from storage.disputes import reads, writes
+from storage.disputes.evidence import evidence_events
+
+
+async def dispute_evidence(
+    caller: Caller, dispute_id: UUID | None, fmt: EvidenceFormat
+) -> EvidenceFile:
+    caller.require_role(Role.PLATFORM, Role.TENANT, Role.SOURCE)
+    dispute = await visible_dispute(caller, dispute_id)
+    event_ids = await reads.disputed_event_ids(dispute.id)
+    events = await evidence_events(dispute.tenant_id, dispute.currency, event_ids)
+    explained = await explain_usage_events(caller, event_ids) if event_ids else {}
+    explanations: dict[int, Explained] = {}
+    for event_id, explanation in explained.items():
+        retail = explanation.retail
+        figures: dict[str, Any] = {"retail": None if retail is None else retail.to_json()}
+        if caller.sees_wholesale and explanation.wholesale is not None:
+            figures["wholesale"] = explanation.wholesale.to_json()
+        explanations[event_id] = Explained(None if retail is None else retail.sentence, figures)
+    file = evidence_file(fmt, dispute.id, events, explanations)
+    async with MoneyMovement([dispute.tenant_id]):
+        await writes.append_timeline(
+            dispute.tenant_id,
+            dispute.id,
+            TimelineAction.EVIDENCE_EXPORTED,
+            caller,
+            clock.utc_now(),
+            f"{fmt.value}, {file.event_count} events",
+        )
+    return file
