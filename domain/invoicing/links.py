@@ -48,6 +48,7 @@ class LinkSubject(StrEnum):
 
     INVOICE = "rebill invoice document link v1"
     PREVIEW = "rebill invoice preview link v1"
+    CREDIT_NOTE = "rebill credit note document link v1"
 
 
 class LinkRefusal(StrEnum):
