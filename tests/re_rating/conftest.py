@@ -103,10 +103,11 @@ async def make_rerate(slug: str, usage_rows: Sequence[tuple[str, str, datetime]]
     for source_id in (agency.source_id, agency.postpaid_id):
         await sources.assign_rate_card(PLATFORM, source_id, card.id)
     for source_id in (agency.source_id, agency.postpaid_id):
-        for meter, quantity, when in usage_rows:
-            outcome = await usage.record_usage(
-                PLATFORM, [event(source_id, quantity, meter, occurred_at=when)], 10
-            )
+        drafts = [event(source_id, q, meter, occurred_at=when) for meter, q, when in usage_rows]
+        # Each its own batch, unless there are many: a batch rates in its own order too.
+        batches = [drafts] if len(drafts) > 10 else [[draft] for draft in drafts]
+        for batch in batches:
+            outcome = await usage.record_usage(PLATFORM, batch, len(batch))
             assert not outcome.rejected, outcome.rejected
     return Rerate(agency, card.id)
 

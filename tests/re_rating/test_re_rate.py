@@ -192,7 +192,11 @@ async def test_a_prepaid_invoice_is_reissued_at_the_corrected_rates_and_credited
     retail = {line: total for line, total in totals.items() if line in {*v1.values(), *v2.values()}}
     assert set(retail) == set(v2.values())  # version 1's states are gone
     responses, sms = totals[v2["message_response"]], totals[v2["sms_message"]]
-    assert (responses[0].quantity, responses[0].events, responses[1]) == (Decimal(180), 3, 8_200_000)
+    assert (responses[0].quantity, responses[0].events, responses[1]) == (
+        Decimal(180),
+        3,
+        8_200_000,
+    )
     assert (sms[0].quantity, sms[0].events, sms[1]) == (Decimal("13.3333"), 2, 266_666)
     await rollups_agree_with_events()
     await invoice_lines_equal_events(replacement)
