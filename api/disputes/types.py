@@ -28,10 +28,12 @@ from domain.paging import Page
 from services.disputes import read
 
 if TYPE_CHECKING:
+    from api.credit_notes.types import CreditNoteNode
     from api.invoices.types import InvoiceLineNode, InvoiceNode
     from api.tenancy.types import SourceNode
     from api.usage.types import UsageEventConnection
 
+CreditNoteType = Annotated["CreditNoteNode", strawberry.lazy("api.credit_notes.types")]
 InvoiceType = Annotated["InvoiceNode", strawberry.lazy("api.invoices.types")]
 InvoiceLineType = Annotated["InvoiceLineNode", strawberry.lazy("api.invoices.types")]
 SourceType = Annotated["SourceNode", strawberry.lazy("api.tenancy.types")]
@@ -141,6 +143,11 @@ class DisputeNode(Node):
     @strawberry.field
     async def event_count(self, info: Info) -> int:
         return await DisputeLoaders.of(info).event_count_by_dispute_id.get(self.model.id) or 0
+
+    @strawberry.field(description="The credit note that settled it (CREDITED).")
+    async def credit_note(self, info: Info) -> CreditNoteType | None:
+        note_type = cast("type[CreditNoteNode]", lazy_class(CreditNoteType))
+        return await note_type.by_id(info, self.model.credit_note_id)
 
     @strawberry.field(description="The invoice that replaced the disputed one (RE_RATED).")
     async def replacement_invoice(self, info: Info) -> InvoiceType | None:

@@ -11,6 +11,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
+import httpx2
+
 from storage.database import connection
 from tests.api.wallets import balances_and_ledger_sums
 from tests.disputes.conftest import (
@@ -50,7 +52,7 @@ async def _wallet_credits() -> list[dict[str, Any]]:
 
 
 async def test_a_client_flags_a_line_and_the_tenant_credits_half(
-    gql: GraphQLClient, disputed: Disputed
+    gql: GraphQLClient, http: httpx2.AsyncClient, disputed: Disputed
 ) -> None:
     a = disputed.world.a
     opened = await open_on_line(gql, disputed.line, a.source_secret, reasonText="Not 5 messages")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -59,9 +59,21 @@ class ResolveDisputeInput:
     resolution: DisputeResolutionInput
 
 
-ResolveDisputeResult = Annotated[
-    DisputeSuccess | InvalidInput | NotFound | DisputeNotActionable | ReRateRefused,
-    strawberry.union("ResolveDisputeResult"),
+if TYPE_CHECKING:
+    from api.credit_notes.errors import (
+        CreditExceedsRemaining,
+        InvoiceNotCreditable,
+        InvoicePaymentInProgress,
+    )
+
+# The credit notes area's errors, named lazily (areas import each other only for type checking).
+_CREDIT_NOTE_ERRORS = "api.credit_notes.errors"
+CreditExceedsRemainingType = Annotated[
+    "CreditExceedsRemaining", strawberry.lazy(_CREDIT_NOTE_ERRORS)
+]
+InvoiceNotCreditableType = Annotated["InvoiceNotCreditable", strawberry.lazy(_CREDIT_NOTE_ERRORS)]
+InvoicePaymentInProgressType = Annotated[
+    "InvoicePaymentInProgress", strawberry.lazy(_CREDIT_NOTE_ERRORS)
 ]
 
 
@@ -82,7 +94,19 @@ def _resolution(given: DisputeResolutionInput) -> tuple[Resolution, str | None]:
     return Rejection(), given.rejected.note
 
 
-async def resolve_dispute(info: Info, input: ResolveDisputeInput) -> ResolveDisputeResult:
+async def resolve_dispute(
+    info: Info, input: ResolveDisputeInput
+) -> Annotated[
+    DisputeSuccess
+    | InvalidInput
+    | NotFound
+    | DisputeNotActionable
+    | ReRateRefused
+    | CreditExceedsRemainingType
+    | InvoiceNotCreditableType
+    | InvoicePaymentInProgressType,
+    strawberry.union("ResolveDisputeResult"),
+]:
     resolution, note = _resolution(input.resolution)
     dispute_id = decode_optional_id(input.dispute_id, "Dispute")
     return await run(resolve(info.context.caller, dispute_id, resolution, note), DisputeSuccess.of)
