@@ -51,7 +51,7 @@ from domain.billing.re_rating import (
 from domain.errors import NotFoundError
 from domain.invoicing.build import fees_due_at_zero
 from domain.invoicing.events import InvoiceVoided
-from domain.invoicing.invoice import Invoice, InvoiceLineKind, InvoiceStatus
+from domain.invoicing.invoice import Invoice, InvoiceLineKind, InvoiceStatus, PaymentState
 from domain.money import micros_to_decimal
 from domain.rate_card import version_in_force
 from domain.tenancy import BillingMode, Tenant
@@ -101,6 +101,7 @@ async def re_rate_invoice_in(
     if current is None:
         raise NotFoundError("Invoice", str(invoice_id))
     _check_status(current)
+    await _check_collection(current)
     tenant = await tenants.tenant_by_id(current.tenant_id)
     assert tenant is not None  # an invoice's tenant is never deleted
     priced = await _priced_lines(current)
@@ -146,6 +147,20 @@ def _check_status(invoice: Invoice) -> None:
         raise ReRateRefusedError(
             ReRateRefusal.PAID_POSTPAID,
             "The invoice was paid: credit the difference with a credit note, which refunds it.",
+        )
+
+
+async def _check_collection(invoice: Invoice) -> None:
+    """A postpaid invoice being collected is not voided under its PaymentIntent."""
+    if invoice.billing_mode is not BillingMode.POSTPAID_INVOICE:
+        return
+    if invoice.payment_state is not PaymentState.PENDING:
+        return
+    if await invoices.payment_intent_of(invoice.id) is not None:
+        raise ReRateRefusedError(
+            ReRateRefusal.COLLECTION_UNDER_WAY,
+            "The invoice's payment through Stripe is under way: once it succeeds, credit the "
+            "difference with a credit note; once it fails, re-rate the invoice.",
         )
 
 

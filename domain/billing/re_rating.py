@@ -35,6 +35,10 @@ class ReRateRefusal(StrEnum):
     # A postpaid invoice paid through Stripe or outside it: the money went back to the tenant's
     # account, not to a wallet; a credit note refunds it (CREDITED).
     PAID_POSTPAID = "PAID_POSTPAID"
+    # A postpaid invoice whose Stripe PaymentIntent is under way: voided now, its payment could
+    # still succeed on top of the replacement's. Once it succeeded (PAID: credit it) or failed
+    # (re-rate it), the answer is known.
+    COLLECTION_UNDER_WAY = "COLLECTION_UNDER_WAY"
     # No usage of the invoice was priced by a retail card (the source was not rebilled).
     NO_RETAIL_USAGE = "NO_RETAIL_USAGE"
     # The invoice's usage was priced by more than one retail card (the card was changed in the

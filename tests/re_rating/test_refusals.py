@@ -11,7 +11,7 @@ import pytest
 
 from domain.billing.re_rating import ReRateRefusal, ReRateRefusedError
 from domain.errors import NotFoundError
-from domain.invoicing.invoice import InvoiceStatus
+from domain.invoicing.invoice import InvoiceStatus, PaymentState
 from domain.pricing import PricingKind, kind_name
 from domain.rate_card import RateLineDraft, Settlement, build_lines
 from services.invoicing import corrections, generate
@@ -19,6 +19,7 @@ from services.money_movement import MoneyMovement
 from services.re_rating import re_rate_invoice_in
 from storage import meters
 from storage.database import connection
+from storage.models import Invoice as InvoiceRow
 from storage.models import RateCardVersion, RateLine
 from tests.invoicing.invoice_fixtures import live_invoice
 from tests.re_rating.conftest import (
@@ -91,6 +92,32 @@ async def test_a_paid_postpaid_invoice_is_credited_not_re_rated(rerate: Rerate) 
     await correct(rerate.card_id)
 
     assert reason(await refused(invoice.id, agency.tenant_id)) is ReRateRefusal.PAID_POSTPAID
+
+
+async def test_a_postpaid_invoice_under_collection_is_not_re_rated(rerate: Rerate) -> None:
+    """Its PaymentIntent could still succeed on top of the replacement's."""
+    agency = rerate.agency
+    invoice = await finalized_invoice(agency.postpaid_id, agency.tenant_id)
+    await InvoiceRow.filter(id=invoice.id).update(payment_intent_id="pi_under_way")
+    await correct(rerate.card_id)
+
+    error = await refused(invoice.id, agency.tenant_id)
+
+    assert reason(error) is ReRateRefusal.COLLECTION_UNDER_WAY
+
+
+async def test_a_postpaid_invoice_whose_collection_failed_is_re_rated(rerate: Rerate) -> None:
+    agency = rerate.agency
+    invoice = await finalized_invoice(agency.postpaid_id, agency.tenant_id)
+    await InvoiceRow.filter(id=invoice.id).update(
+        payment_intent_id="pi_declined", payment_state=PaymentState.FAILED
+    )
+    await correct(rerate.card_id)
+
+    async with MoneyMovement([agency.tenant_id]) as money:
+        result = await re_rate_invoice_in(money, invoice.id, 2, NOW)
+
+    assert result.replacement.amount_due_micros == 8_470_000
 
 
 @pytest.mark.parametrize("version", [0, 3, -1, 2**31])
