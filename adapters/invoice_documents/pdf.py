@@ -9,11 +9,12 @@ opened are the shipped fonts (no SSRF, no waiting on a network that is not there
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import BytesIO
 from xml.sax.saxutils import escape
 
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from adapters.invoice_documents.amounts import DEFAULT_LOCALE
 from adapters.invoice_documents.html import template_values
@@ -32,13 +33,21 @@ from adapters.invoice_documents.pdf_styles import (
 )
 from domain.invoicing.document import InvoiceDocument
 
-__all__ = ["FONTS", "render_pdf"]
+__all__ = ["FONTS", "build_pdf", "render_pdf"]
 
 
 def render_pdf(doc: InvoiceDocument, *, locale: str = DEFAULT_LOCALE) -> bytes:
     """The invoice as PDF bytes (A4), "<display name> · <title> · page N" at each page's foot."""
-    register_fonts()
     values = template_values(doc, locale)
+    return build_pdf(
+        doc.title, doc.branding.display_name, lambda width: invoice_story(values, width)
+    )
+
+
+def build_pdf(title: str, display_name: str, story: Callable[[float], list[Flowable]]) -> bytes:
+    """A branded A4 document of ``story``'s flowables (given the frame's width), with
+    "<display name> · <title> · page N" at each page's foot: invoices' and credit notes' PDFs."""
+    register_fonts()
     output = BytesIO()
     document = BaseDocTemplate(
         output,
@@ -47,8 +56,8 @@ def render_pdf(doc: InvoiceDocument, *, locale: str = DEFAULT_LOCALE) -> bytes:
         rightMargin=MARGIN_RIGHT,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"{doc.title} · {doc.branding.display_name}",
-        author=doc.branding.display_name,
+        title=f"{title} · {display_name}",
+        author=display_name,
     )
     frame = Frame(
         MARGIN_LEFT,
@@ -60,13 +69,13 @@ def render_pdf(doc: InvoiceDocument, *, locale: str = DEFAULT_LOCALE) -> bytes:
         topPadding=0,
         bottomPadding=0,
     )
-    page_footer = f"{doc.branding.display_name} · {doc.title} · page"
+    page_footer = f"{display_name} · {title} · page"
     document.addPageTemplates(
         PageTemplate(
             frames=[frame], onPageEnd=lambda canvas, _doc: _draw_page_footer(canvas, page_footer)
         )
     )
-    document.build(invoice_story(values, document.width))
+    document.build(story(document.width))
     return output.getvalue()
 
 

@@ -181,9 +181,10 @@ async def list_notes(
     return Page([notes[row.id] for row in page.items], page.has_next_page, page.has_previous_page)
 
 
-async def branding_of(note_id: UUID) -> str | None:
-    row = await NoteRow.filter(id=note_id).first().values("branding")
-    return None if row is None else str(row["branding"])
+async def brandings_of(note_ids: Sequence[UUID]) -> dict[UUID, str]:
+    """The branding each note was issued under, as JSON text: one statement."""
+    rows = await NoteRow.filter(id__in=list(note_ids)).values("id", "branding")
+    return {as_uuid(row["id"]): str(row["branding"]) for row in rows}
 
 
 async def record_refund(
