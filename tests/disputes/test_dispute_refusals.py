@@ -5,6 +5,7 @@ resolution, events already under an open dispute, hostile text (issue 14, Show).
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
 
@@ -224,7 +225,7 @@ async def test_ids_that_name_nothing_are_not_found(gql: GraphQLClient, disputed:
         OPEN_SELECTION,
     )
     assert both["__typename"] == "InvalidInput"
-    for dispute in ("bm9wZQ", encode_id("Dispute", "00000000-0000-0000-0000-000000000001")):
+    for dispute in ("bm9wZQ", encode_id("Dispute", UUID(int=1))):
         step = await mutate(
             gql, "startDisputeReview", {"disputeId": dispute}, a.tenant_secret, STEP_SELECTION
         )
