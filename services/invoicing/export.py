@@ -17,6 +17,7 @@ from domain.invoicing.exports import ExportFormat, InvoiceExportFile
 from domain.periods import BillingPeriod
 from domain.tenancy import Tenant
 from services import visibility
+from services.credit_notes import documents as credit_note_documents
 from services.invoicing.documents import documents_of_period
 
 
@@ -26,7 +27,11 @@ async def export_invoices(
     tenant = await visibility.managed_tenant(caller, tenant_id)
     _check_period(tenant, period)
     documents = await documents_of_period(tenant.id, period)
-    return exports.export_invoices(fmt, documents, tenant.slug, period)
+    # The credit notes issued on them (whenever they were), written with the invoice each credits.
+    credits = await credit_note_documents.documents_of_invoices(
+        tenant.id, [document.invoice_id for document in documents]
+    )
+    return exports.export_invoices(fmt, documents, tenant.slug, period, credit_notes=credits)
 
 
 def _check_period(tenant: Tenant, period: BillingPeriod) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.credit_notes.document import CreditNoteDocument
 from domain.invoicing.document import InvoiceDocument
 from domain.invoicing.exports.freshbooks import freshbooks_json
 from domain.invoicing.exports.plain import plain_csv
@@ -63,8 +64,11 @@ def export_invoices(
     period: BillingPeriod,
     *,
     xero: XeroSettings = DEFAULT_XERO_SETTINGS,
+    credit_notes: Sequence[CreditNoteDocument] = (),
 ) -> InvoiceExportFile:
     """One tenant's invoices of ``period`` in ``format``; DRAFT and VOID invoices are left out.
+    ``credit_notes``: the notes issued on those invoices, written with the invoice each credits
+    (negative-amount rows in the tools' formats, credit-note rows in the plain CSV).
 
     ValueError if a document belongs to another period: the file is named for ``period``.
     """
@@ -74,21 +78,24 @@ def export_invoices(
                 f"invoice {document.invoice_id} is for the period from {document.period.start}, "
                 f"not {period.start}"
             )
-    content, count = _content(format, documents, xero)
+    content, count = _content(format, documents, xero, credit_notes)
     ending, content_type = _FILE_ENDINGS[format]
     filename = f"invoices-{tenant_slug}-{utc_date(period.start).isoformat()}{ending}"
     return InvoiceExportFile(format, filename, content_type, content, count)
 
 
 def _content(
-    format: ExportFormat, documents: Sequence[InvoiceDocument], xero: XeroSettings
+    format: ExportFormat,
+    documents: Sequence[InvoiceDocument],
+    xero: XeroSettings,
+    credit_notes: Sequence[CreditNoteDocument],
 ) -> tuple[str, int]:
     match format:
         case ExportFormat.QUICKBOOKS_CSV:
-            return quickbooks_csv(documents)
+            return quickbooks_csv(documents, credit_notes)
         case ExportFormat.XERO_CSV:
-            return xero_csv(documents, xero)
+            return xero_csv(documents, xero, credit_notes)
         case ExportFormat.FRESHBOOKS_JSON:
-            return freshbooks_json(documents)
+            return freshbooks_json(documents, credit_notes)
         case ExportFormat.CSV:
-            return plain_csv(documents)
+            return plain_csv(documents, credit_notes)

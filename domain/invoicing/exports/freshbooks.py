@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from domain.credit_notes.document import CreditNoteDocument
 from domain.decimal_text import is_ascii_integer
 from domain.invoicing.document import InvoiceDocument
 from domain.invoicing.exports.rows import (
@@ -34,9 +35,12 @@ NORMAL_LINE = 0
 _MAX_CLIENT_ID_DIGITS = 18
 
 
-def freshbooks_json(documents: Sequence[InvoiceDocument]) -> tuple[str, int]:
-    """The JSON text and how many invoices it holds."""
-    invoices = tool_rows(documents, TOOL_AMOUNT_PLACES)
+def freshbooks_json(
+    documents: Sequence[InvoiceDocument], credit_notes: Sequence[CreditNoteDocument] = ()
+) -> tuple[str, int]:
+    """The JSON text and how many invoices it holds. A credit note's lines are lines of the
+    invoice it credits with a negative ``unit_cost``, so each body still creates one invoice."""
+    invoices = tool_rows(documents, TOOL_AMOUNT_PLACES, credit_notes)
     bodies = [create_invoice_body(invoice) for invoice in invoices]
     return json.dumps(bodies, ensure_ascii=False, indent=2), len(invoices)
 
@@ -51,7 +55,9 @@ def create_invoice_body(invoice: ExportedInvoice) -> dict[str, Any]:
             "due_offset_days": payment_terms_days(document),
             "currency_code": document.currency,
             "invoice_number": invoice.number,
-            "lines": [_line(row, invoice.places, document.currency) for row in invoice.rows],
+            "lines": [
+                _line(row, invoice.places, document.currency) for row in invoice.written_rows
+            ],
         }
     }
 

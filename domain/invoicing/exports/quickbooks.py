@@ -14,6 +14,7 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
+from domain.credit_notes.document import CreditNoteDocument
 from domain.invoicing.document import InvoiceDocument
 from domain.invoicing.exports.rows import (
     TOOL_AMOUNT_PLACES,
@@ -47,9 +48,14 @@ HEADER = (
 )
 
 
-def quickbooks_csv(documents: Sequence[InvoiceDocument]) -> tuple[str, int]:
-    """The CSV text and how many invoices it holds."""
-    invoices = tool_rows(documents, TOOL_AMOUNT_PLACES)
+def quickbooks_csv(
+    documents: Sequence[InvoiceDocument], credit_notes: Sequence[CreditNoteDocument] = ()
+) -> tuple[str, int]:
+    """The CSV text and how many invoices it holds. A credit note's lines are negative-amount
+    rows of the invoice it credits (its InvoiceNo), item "Credit note": QuickBooks' invoice
+    import takes no credit memo, and an invoice's negative lines are imported as long as its
+    total is not negative, which a note's bound (what is left to credit) guarantees."""
+    invoices = tool_rows(documents, TOOL_AMOUNT_PLACES, credit_notes)
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow(HEADER)
@@ -70,7 +76,9 @@ def _invoice_rows(invoice: ExportedInvoice) -> list[list[str]]:
         billing_period_text(document),
     ]
     service_date = quickbooks_date(last_day_of_period(document))
-    return [[*head, *_line_cells(row, invoice.places), service_date] for row in invoice.rows]
+    return [
+        [*head, *_line_cells(row, invoice.places), service_date] for row in invoice.written_rows
+    ]
 
 
 def _line_cells(row: ExportRow, places: int) -> list[str]:

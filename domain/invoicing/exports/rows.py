@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from domain.credit_notes.document import CreditNoteDocument
 from domain.currency import minor_unit_digits
 from domain.invoicing.document import DocumentLine, InvoiceDocument
 from domain.invoicing.invoice import InvoiceStatus
@@ -31,6 +32,8 @@ TOOL_AMOUNT_PLACES = 2
 # line items are known to keep 4); a finer one goes out as quantity 1 rather than being cut.
 TOOL_QUANTITY_PLACES = 4
 ROUNDING_DESCRIPTION = "Rounding"
+# The item (product or service) a credit note's rows name in the tools.
+CREDIT_NOTE_ITEM = "Credit note"
 NO_CHARGES_DESCRIPTION = "No charges"
 
 # Only numbered invoices are exported: a DRAFT has no number yet and a VOID one is no longer owed.
@@ -45,18 +48,20 @@ _TRAILING_DIGITS = re.compile(r"(.*?)([0-9]*)", re.ASCII | re.DOTALL)
 class ExportRow:
     """One row of an exported invoice: quantity × unit_price == amount, exactly."""
 
-    # The line it comes from; None for the rounding row and the no-charges row.
+    # The line it comes from; None for the rounding row, the no-charges row and credit rows.
     line: DocumentLine | None
     description: str
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
+    # The item name of a row without a line, when it is not its description ("Credit note").
+    item_name: str | None = None
 
     @property
     def item(self) -> str:
         """What a tool's item or line name is: the meter code, else the line kind."""
         if self.line is None:
-            return self.description
+            return self.item_name or self.description
         return self.line.meter or str(self.line.kind)
 
 
@@ -66,6 +71,13 @@ class ExportedInvoice:
     # Decimal places of this invoice's amounts in the tool: 2, or fewer for the currency.
     places: int
     rows: tuple[ExportRow, ...]
+    # Negative-amount rows of the credit notes issued on it (exports.credit_notes), after its own.
+    credits: tuple[ExportRow, ...] = ()
+
+    @property
+    def written_rows(self) -> tuple[ExportRow, ...]:
+        """What the tool's file holds for the invoice: its rows, then its credit notes'."""
+        return self.rows + self.credits
 
     @property
     def number(self) -> str:
@@ -113,6 +125,36 @@ def exported_invoice(document: InvoiceDocument, tool_places: int) -> ExportedInv
         # An importer drops an invoice without lines; a zero row keeps it in the books.
         rows.append(ExportRow(None, NO_CHARGES_DESCRIPTION, Decimal(1), Decimal(0), Decimal(0)))
     return ExportedInvoice(document, places, tuple(rows))
+
+
+def with_credits(
+    invoice: ExportedInvoice, credit_notes: Sequence[CreditNoteDocument]
+) -> ExportedInvoice:
+    """The invoice with a negative-amount row per line of each of its credit notes, rounded to
+    the tool's precision as its own rows are, plus a rounding row where a note needs one, so
+    each note's rows add up to minus its total at that precision."""
+    credits: list[ExportRow] = []
+    for note in credit_notes:
+        if note.invoice_id != invoice.document.invoice_id:
+            continue
+        rows = [
+            ExportRow(
+                None,
+                f"{note.title}: {line.description}",
+                Decimal(1),
+                -round_half_up(line.amount, invoice.places),
+                -round_half_up(line.amount, invoice.places),
+                CREDIT_NOTE_ITEM,
+            )
+            for line in note.lines
+        ]
+        with exact_arithmetic():
+            rest = -round_half_up(note.total, invoice.places) - sum_exactly(r.amount for r in rows)
+        if rest:
+            description = f"{note.title}: {ROUNDING_DESCRIPTION}"
+            rows.append(ExportRow(None, description, Decimal(1), rest, rest, CREDIT_NOTE_ITEM))
+        credits += rows
+    return replace(invoice, credits=tuple(credits)) if credits else invoice
 
 
 def line_row(line: DocumentLine, places: int) -> ExportRow:
@@ -207,6 +249,12 @@ def billing_period_text(document: InvoiceDocument) -> str:
     return f"Billing period {first.isoformat()} to {last_day_of_period(document).isoformat()}"
 
 
-def tool_rows(documents: Sequence[InvoiceDocument], tool_places: int) -> list[ExportedInvoice]:
-    """Each exported invoice (numbered, in number order) with its rows at the tool's precision."""
-    return [exported_invoice(document, tool_places) for document in exported_documents(documents)]
+def tool_rows(
+    documents: Sequence[InvoiceDocument],
+    tool_places: int,
+    credit_notes: Sequence[CreditNoteDocument] = (),
+) -> list[ExportedInvoice]:
+    """Each exported invoice (numbered, in number order) with its rows at the tool's precision,
+    and the rows of the credit notes issued on it."""
+    exported = [exported_invoice(d, tool_places) for d in exported_documents(documents)]
+    return [with_credits(invoice, credit_notes) for invoice in exported]

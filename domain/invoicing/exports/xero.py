@@ -19,6 +19,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.credit_notes.document import CreditNoteDocument
 from domain.invoicing.document import InvoiceDocument
 from domain.invoicing.exports.rows import (
     TOOL_AMOUNT_PLACES,
@@ -78,10 +79,14 @@ DEFAULT_XERO_SETTINGS = XeroSettings()
 
 
 def xero_csv(
-    documents: Sequence[InvoiceDocument], settings: XeroSettings = DEFAULT_XERO_SETTINGS
+    documents: Sequence[InvoiceDocument],
+    settings: XeroSettings = DEFAULT_XERO_SETTINGS,
+    credit_notes: Sequence[CreditNoteDocument] = (),
 ) -> tuple[str, int]:
-    """The CSV text and how many invoices it holds."""
-    invoices = tool_rows(documents, TOOL_AMOUNT_PLACES)
+    """The CSV text and how many invoices it holds. A credit note's lines are negative
+    *UnitAmount rows of the invoice it credits (its *InvoiceNumber), as for QuickBooks: one
+    file, one import, each invoice's total what is owed after its credits (never negative)."""
+    invoices = tool_rows(documents, TOOL_AMOUNT_PLACES, credit_notes)
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=HEADER, restval="")
     writer.writeheader()
@@ -103,7 +108,7 @@ def _invoice_rows(invoice: ExportedInvoice, settings: XeroSettings) -> list[dict
         "*TaxType": spreadsheet_text(settings.tax_type),
         "Currency": document.currency,
     }
-    return [head | _line_cells(row, invoice.places) for row in invoice.rows]
+    return [head | _line_cells(row, invoice.places) for row in invoice.written_rows]
 
 
 def _line_cells(row: ExportRow, places: int) -> dict[str, str]:
