@@ -43,6 +43,7 @@ from domain.billing.re_rating import (
     ReRatedLine,
     ReRateRefusal,
     ReRateRefusedError,
+    check_accruals_unchanged,
     check_corrected_version,
     check_lowers,
     check_zero_fees,
@@ -55,7 +56,7 @@ from domain.invoicing.invoice import Invoice, InvoiceLineKind, InvoiceStatus, Pa
 from domain.money import micros_to_decimal
 from domain.rate_card import version_in_force
 from domain.tenancy import BillingMode, Tenant
-from domain.usage_rating import RatingVersion
+from domain.usage_rating import RatingLine, RatingVersion
 from domain.wallet.ledger import TransactionKind, WalletTransaction
 from services.invoicing.close import close_period
 from services.invoicing.finalize import finalize_drafts
@@ -104,7 +105,7 @@ async def re_rate_invoice_in(
     await _check_collection(current)
     tenant = await tenants.tenant_by_id(current.tenant_id)
     assert tenant is not None  # an invoice's tenant is never deleted
-    priced = await _priced_lines(current)
+    priced, accrued = await _priced_lines(current)
     card_id = _one_card(priced)
     versions = (await rating_versions([card_id])).get(card_id, [])
     corrected = check_corrected_version(
@@ -112,6 +113,7 @@ async def re_rate_invoice_in(
         next((v for v in versions if v.version == corrected_version), None),
         corrected_version,
     )
+    check_accruals_unchanged(_accrued_on(accrued, card_id, versions), corrected)
     source = (await invoiced_sources(tenant.id, [current.source_id]))[0]
     meters = {p.meter or "" for p in priced.values()}
     _check_zero_fees(current, tenant, source, card_id, versions, corrected, meters)
@@ -164,15 +166,31 @@ async def _check_collection(invoice: Invoice) -> None:
         )
 
 
-async def _priced_lines(invoice: Invoice) -> dict[int, LineOfCard]:
-    """The retail rate lines the invoice's usage lines were priced on, with their card."""
+async def _priced_lines(invoice: Invoice) -> tuple[dict[int, LineOfCard], list[LineOfCard]]:
+    """The retail rate lines the invoice's usage lines were priced on, with their card, and
+    those its accrued hours were: one read of the lines, one of their cards."""
     lines = (await invoices.lines_of([invoice.id])).get(invoice.id, [])
-    line_ids = {
-        line.rate_line_id
-        for line in lines
-        if line.kind in _RATED_KINDS and line.rate_line_id is not None
-    }
-    return await re_rating.lines_of_cards(line_ids)
+    rated = {line.rate_line_id for line in lines if line.kind in _RATED_KINDS}
+    accrued = {line.rate_line_id for line in lines if line.kind is InvoiceLineKind.ACCRUAL}
+    of_cards = await re_rating.lines_of_cards(
+        line_id for line_id in rated | accrued if line_id is not None
+    )
+    return (
+        {line_id: line for line_id, line in of_cards.items() if line_id in rated},
+        [line for line_id, line in of_cards.items() if line_id in accrued],
+    )
+
+
+def _accrued_on(
+    accrued: Sequence[LineOfCard], card_id: UUID, versions: Sequence[RatingVersion]
+) -> list[tuple[str, RatingLine]]:
+    """The card's lines the invoice's hours were accrued on, with their meter."""
+    by_number = {version.version: version for version in versions}
+    return [
+        (line.meter, by_number[line.version].lines_by_meter[line.meter])
+        for line in accrued
+        if line.card_id == card_id and line.meter is not None
+    ]
 
 
 def _one_card(priced: dict[int, LineOfCard]) -> UUID:

@@ -59,6 +59,9 @@ class ReRateRefusal(StrEnum):
     # (GRADUATED's first flat fee, BUNDLE's price): the period close would charge it again on
     # top of the corrected line's own (domain.invoicing.build counts q = 0 fees per rate line).
     ZERO_FEE_OF_ANOTHER_VERSION = "ZERO_FEE_OF_ANOTHER_VERSION"
+    # The corrected version prices a gauge (seats, storage) otherwise than the line its hours
+    # were accrued on: only usage events are re-rated, so the correction would be half-made.
+    ACCRUALS_NOT_RE_RATED = "ACCRUALS_NOT_RE_RATED"
     # A line's corrected total would leave ±MAX_TOTAL_MICROS (as ingestion refuses an event).
     CHARGE_OUT_OF_RANGE = "CHARGE_OUT_OF_RANGE"
 
@@ -215,3 +218,27 @@ def check_lowers(lines: Sequence[ReRatedLine]) -> int:
             sorted({line.meter for line in lines}),
         )
     return difference
+
+
+def check_accruals_unchanged(
+    accrued: Iterable[tuple[str, RatingLine]], corrected: RatingVersion
+) -> None:
+    """``accrued``: (gauge meter, the line its hours were accrued on) of the invoice's accrual
+    lines. Accrued hours are not re-rated: the corrected version must price them as they were."""
+    changed = sorted(
+        {
+            meter
+            for meter, line in accrued
+            if (new := corrected.lines_by_meter.get(meter)) is None
+            or new.pricing != line.pricing
+            or new.settlement is not line.settlement
+        }
+    )
+    if changed:
+        raise ReRateRefusedError(
+            ReRateRefusal.ACCRUALS_NOT_RE_RATED,
+            f"Version {corrected.version} prices {', '.join(changed)} otherwise than the hours "
+            "were accrued at: only usage events are re-rated. Price them as before, or credit "
+            "those lines.",
+            changed,
+        )

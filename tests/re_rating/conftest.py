@@ -88,7 +88,11 @@ def deliveries_kept(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[UUID]]:
     yield kicked
 
 
-async def make_rerate(slug: str, usage_rows: Sequence[tuple[str, str, datetime]] = USAGE) -> Rerate:
+async def make_rerate(
+    slug: str,
+    usage_rows: Sequence[tuple[str, str, datetime]] = USAGE,
+    lines: Sequence[RateLineDraft] | None = None,
+) -> Rerate:
     agency = await make_agency(slug)
     card = await rate_cards.create_rate_card(
         PLATFORM,
@@ -96,7 +100,7 @@ async def make_rerate(slug: str, usage_rows: Sequence[tuple[str, str, datetime]]
         name="Messaging",
         kind=RateCardKind.RETAIL,
         currency=None,
-        lines=card_lines(),
+        lines=list(lines or card_lines()),
     )
     # Written as tests/invoicing do: setSourceRebilling asks for a connected Stripe account.
     await SourceRow.filter(id=agency.postpaid_id).update(rebilling_enabled=True)
@@ -130,3 +134,8 @@ async def correct(card_id: UUID, lines: list[RateLineDraft] | None = None) -> No
 
 async def rows(sql: str) -> list[dict[str, object]]:
     return await connection().execute_query_dict(sql)
+
+
+def whole(value: object) -> int:
+    """A SUM: an int, or on PostgreSQL a NUMERIC."""
+    return int(Decimal(str(value)))

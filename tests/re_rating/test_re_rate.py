@@ -27,6 +27,7 @@ from tests.re_rating.conftest import (
     correct,
     finalized_invoice,
     rows,
+    whole,
 )
 from tests.usage.conftest import balances, ledger_matches_balances
 
@@ -76,11 +77,6 @@ async def running_totals_of(source_id: UUID) -> dict[int, tuple[LineState, int]]
         for r in found
         if UUID(str(r["source_id"])) == source_id
     }
-
-
-def whole(value: object) -> int:
-    """A SUM: an int, or on PostgreSQL a NUMERIC."""
-    return int(Decimal(str(value)))
 
 
 def instant(value: object) -> datetime:

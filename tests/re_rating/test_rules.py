@@ -15,6 +15,7 @@ from domain.billing.re_rating import (
     ReRatedLine,
     ReRateRefusal,
     ReRateRefusedError,
+    check_accruals_unchanged,
     check_corrected_version,
     check_lowers,
     check_zero_fees,
@@ -173,3 +174,17 @@ def test_a_q0_fee_of_another_version_at_the_period_end_is_refused() -> None:
     with pytest.raises(ReRateRefusedError) as refused:
         check_zero_fees(["m"], corrected, version(1), {"m": 1_000_000})
     assert refused.value.reason is ReRateRefusal.ZERO_FEE_OF_ANOTHER_VERSION
+
+
+def test_accrued_gauges_must_be_priced_as_they_were() -> None:
+    seats = line(PerUnitPricing(Decimal("0.0123")), 5)
+    same = version(2, user_seat=line(PerUnitPricing(Decimal("0.012300")), 15))
+    check_accruals_unchanged([("user_seat", seats)], same)  # equal prices, another line
+
+    for corrected in (version(2, user_seat=line(PerUnitPricing(Decimal("0.01")))), version(2)):
+        with pytest.raises(ReRateRefusedError) as refused:
+            check_accruals_unchanged([("user_seat", seats), ("user_seat", seats)], corrected)
+        assert (refused.value.reason, refused.value.meters) == (
+            ReRateRefusal.ACCRUALS_NOT_RE_RATED,
+            ("user_seat",),
+        )
