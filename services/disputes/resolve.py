@@ -54,17 +54,25 @@ class ReRating:
 
 
 Resolution = Credit | Rejection | ReRating
+# Where each outcome's fields are in the input (problems are reported under these paths).
+_MEMBERS: dict[type[Credit | Rejection | ReRating], str] = {
+    Credit: "resolution.credited",
+    Rejection: "resolution.rejected",
+    ReRating: "resolution.reRated",
+}
+_CREDITED = _MEMBERS[Credit]
 
 
 async def resolve_dispute(
     caller: Caller, dispute_id: UUID | None, resolution: Resolution, note: str | None
 ) -> Dispute:
     dispute = await managed_dispute(caller, dispute_id)
-    text = checked_text(note, "note", required=isinstance(resolution, Rejection))
+    member = _MEMBERS[type(resolution)]
+    text = checked_text(note, f"{member}.note", required=isinstance(resolution, Rejection))
     credit_lines = _credit_lines(dispute, resolution) if isinstance(resolution, Credit) else None
     if not isinstance(resolution, Rejection) and dispute.invoice_id is None:
         raise InvalidInputError.single(
-            "outcome", "The disputed events are on no issued invoice: it can only be rejected."
+            member, "The disputed events are on no issued invoice: it can only be rejected."
         )
     now = clock.utc_now()
     async with MoneyMovement([dispute.tenant_id]) as money:
@@ -98,19 +106,21 @@ async def resolve_dispute(
 
 
 def _credit_lines(dispute: Dispute, credit: Credit) -> list[CreditRequest]:
-    raise_if_problems(check_money(credit.amount, "credit.amount", Sign.POSITIVE))
+    raise_if_problems(check_money(credit.amount, f"{_CREDITED}.amount", Sign.POSITIVE))
     if credit.lines is None:
         if dispute.invoice_line_id is None:
             raise InvalidInputError.single(
-                "credit.lines", "The dispute names no invoice line: say which lines to credit."
+                f"{_CREDITED}.lines",
+                "The dispute names no invoice line: say which lines to credit.",
             )
         return [CreditRequest(dispute.invoice_line_id, credit.amount)]
     problems: list[FieldProblem] = []
     for index, line in enumerate(credit.lines):
-        problems += check_money(line.amount, f"credit.lines[{index}].amount", Sign.POSITIVE)
+        field = f"{_CREDITED}.lines[{index}].amount"
+        problems += check_money(line.amount, field, Sign.POSITIVE)
     raise_if_problems(problems)
     if sum((line.amount for line in credit.lines), Decimal(0)) != credit.amount:
-        raise InvalidInputError.single("credit.lines", "The lines must add up to the amount.")
+        raise InvalidInputError.single(f"{_CREDITED}.lines", "The lines must add up to the amount.")
     return list(credit.lines)
 
 

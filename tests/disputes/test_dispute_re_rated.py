@@ -73,3 +73,7 @@ async def test_a_re_rated_dispute_voids_and_replaces_the_invoice(
     assert (again["__typename"], again["status"]) == ("DisputeNotActionable", "RESOLVED")
     assert await counts() == after
     assert await _positive_moves(a.source_wallet_id) == [*before, ("USAGE", 50_000)]
+    # The voided invoice's line is disputed no more.
+    voided = await open_on_line(gql, disputed.line, a.source_secret, "0.01")
+    assert (voided["__typename"], voided["status"]) == ("InvoiceNotDisputable", "VOID")
+    assert await counts() == after

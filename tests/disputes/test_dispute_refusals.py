@@ -231,3 +231,39 @@ async def test_ids_that_name_nothing_are_not_found(gql: GraphQLClient, disputed:
         )
         assert step["__typename"] == "NotFound"
     assert await counts() == before
+
+
+async def test_a_credit_spread_over_lines_must_add_up(
+    gql: GraphQLClient, disputed: Disputed
+) -> None:
+    a = disputed.world.a
+    opened = await open_on_line(gql, disputed.line, a.source_secret)
+    dispute_id = opened["dispute"]["id"]
+    before = await counts()
+    lines = [{"invoiceLineId": disputed.line, "amount": "0.02"}]
+    short = await mutate(
+        gql,
+        "resolveDispute",
+        {"disputeId": dispute_id, "resolution": {"credited": {"amount": "0.03", "lines": lines}}},
+        a.tenant_secret,
+        RESOLVE_SELECTION,
+    )
+    assert short["__typename"] == "InvalidInput"
+    assert short["fields"][0]["field"] == "resolution.credited.lines"
+    blank = await mutate(
+        gql,
+        "resolveDispute",
+        {"disputeId": dispute_id, "resolution": {"rejected": {"note": " "}}},
+        a.tenant_secret,
+        RESOLVE_SELECTION,
+    )
+    assert blank["fields"][0]["field"] == "resolution.rejected.note"
+    assert await counts() == before
+    spread = await mutate(
+        gql,
+        "resolveDispute",
+        {"disputeId": dispute_id, "resolution": {"credited": {"amount": "0.02", "lines": lines}}},
+        a.tenant_secret,
+        RESOLVE_SELECTION,
+    )
+    assert spread["dispute"]["creditNote"]["total"] == {"amount": "0.02"}
