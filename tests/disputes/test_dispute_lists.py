@@ -185,3 +185,26 @@ async def test_events_on_no_issued_invoice_can_only_be_rejected(
     )
     assert rejected["dispute"]["outcome"] == "REJECTED"
     assert rejected["dispute"]["outcomeNote"] == "Sent on Dec 2"
+
+
+async def test_of_two_racing_resolutions_one_credits(
+    gql: GraphQLClient, disputed: Disputed
+) -> None:
+    a = disputed.world.a
+    opened = await open_on_line(gql, disputed.line, a.source_secret)
+    dispute_id = opened["dispute"]["id"]
+    before = await counts()
+    credit = {"disputeId": dispute_id, "resolution": {"credited": {"amount": "0.05"}}}
+    first, second = await asyncio.gather(
+        mutate(gql, "resolveDispute", credit, a.tenant_secret, RESOLVE_SELECTION),
+        mutate(gql, "resolveDispute", credit, a.tenant_secret, RESOLVE_SELECTION),
+    )
+    assert sorted([first["__typename"], second["__typename"]]) == [
+        "DisputeNotActionable",
+        "DisputeSuccess",
+    ]
+    after = await counts()
+    assert after["credit_notes"] == before["credit_notes"] + 1
+    assert after["dispute_timeline"] == before["dispute_timeline"] + 1
+    # The note's wallet credit and its balance event, dispute.resolved: once.
+    assert after["wallet_transactions"] == before["wallet_transactions"] + 1
