@@ -1,5 +1,6 @@
 """Explaining charges: why a usage event was charged what it was, on each side, from what its
-rating recorded (the card version and line on the event, never the card's current version).
+rating recorded (the card version and line on the event, never the card's current version), and
+what makes an invoice line's amount.
 
 Batched: the events asked about are read together, each (source, line, period) they fall in is
 replayed once, from one read per side for all of them, so a page of events costs a fixed number
@@ -21,6 +22,8 @@ from domain.explanations import (
     UsageExplanation,
     explain_line_events,
 )
+from domain.explanations.invoice_line import LineExplanation, explain_invoice_line
+from domain.invoicing.invoice import Invoice, InvoiceLine, InvoiceLineKind
 from domain.money import micros_to_decimal
 from domain.pricing import UsageFacts
 from storage import explanations as recorded
@@ -103,3 +106,41 @@ def _line_events(events: Sequence[ReplayedEvent]) -> list[LineEvent]:
 
 def _decimal_or_none(micros: int | None) -> Decimal | None:
     return None if micros is None else micros_to_decimal(micros)
+
+
+async def explain_invoice_lines(
+    caller: Caller, lines: Sequence[tuple[Invoice, InvoiceLine]]
+) -> dict[int, LineExplanation]:
+    """The explanations of invoice lines (each with its invoice, reached through one the caller
+    sees), by line id: three statements for any number of lines. Lines of an invoice the caller
+    may not see are left out."""
+    visible = [
+        (invoice, line)
+        for invoice, line in lines
+        if caller.sees_source(invoice.tenant_id, invoice.source_id)
+    ]
+    priced = await recorded.priced_lines(
+        {line.rate_line_id for _, line in visible if line.rate_line_id is not None}
+    )
+    keys = {
+        line.id: (invoice.source_id, line.rate_line_id, invoice.period.start)
+        for invoice, line in visible
+        if line.rate_line_id is not None
+    }
+    flat_keys = [keys[line.id] for _, line in visible if line.kind is InvoiceLineKind.FLAT_FEE]
+    usage_keys = {key for line_id, key in keys.items() if key not in flat_keys}
+    states = await recorded.period_states(usage_keys)
+    flats = await recorded.retail_flat_fees(flat_keys)
+    explained: dict[int, LineExplanation] = {}
+    for _, line in visible:
+        key = keys.get(line.id)
+        explained[line.id] = explain_invoice_line(
+            line.kind,
+            line.description,
+            None if line.rate_line_id is None else priced.get(line.rate_line_id),
+            None if key is None else states.get(key),
+            line.amount_micros,
+            line.wholesale_micros,
+            None if key is None else flats.get(key),
+        )
+    return explained

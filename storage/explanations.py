@@ -13,6 +13,7 @@ from uuid import UUID
 
 from domain.access import TenantScope
 from domain.explanations import PricedLine
+from domain.explanations.invoice_line import FlatCharge
 from domain.pricing import PRICING_MODELS, LineState
 from storage.ids import as_uuid, as_uuid_or_none
 from storage.models import FlatFee, UsageEvent
@@ -137,14 +138,7 @@ async def period_states(keys: Collection[PeriodKey]) -> dict[PeriodKey, LineStat
     return await running_totals(set(keys))
 
 
-@dataclass(frozen=True, slots=True)
-class ChargedFlatFee:
-    amount_micros: int
-    active_hours: int
-    period_hours: int
-
-
-async def retail_flat_fees(keys: Sequence[PeriodKey]) -> dict[PeriodKey, ChargedFlatFee]:
+async def retail_flat_fees(keys: Sequence[PeriodKey]) -> dict[PeriodKey, FlatCharge]:
     """The FLAT fees charged to the sources on those lines for those periods (retail side)."""
     if not keys:
         return {}
@@ -157,11 +151,11 @@ async def retail_flat_fees(keys: Sequence[PeriodKey]) -> dict[PeriodKey, Charged
     ).values(
         "source_id", "rate_line_id", "period_start", "amount_micros", "active_hours", "period_hours"
     )
-    found: dict[PeriodKey, ChargedFlatFee] = {}
+    found: dict[PeriodKey, FlatCharge] = {}
     for row in rows:
         key = (as_uuid(row["source_id"]), int(row["rate_line_id"]), instant(row["period_start"]))
         if key in wanted:
-            found[key] = ChargedFlatFee(
+            found[key] = FlatCharge(
                 int(row["amount_micros"]), int(row["active_hours"]), int(row["period_hours"])
             )
     return found

@@ -61,7 +61,12 @@ def units_text(explanation: ChargeExplanation) -> str:
         return f"unit {plain(after)} of the period"
     if whole and quantity > 1:
         return f"units {plain(before + 1)}–{plain(after)} of the period"
-    return f"{plain(quantity)} units of the period ({plain(before)} → {plain(after)})"
+    unit = "unit" if quantity == 1 else "units"
+    return f"{plain(quantity)} {unit} of the period ({plain(before)} → {plain(after)})"
+
+
+def _plural(count: int | None) -> str:
+    return "" if count == 1 else "s"
 
 
 def _first_event_note(explanation: ChargeExplanation, fee: Decimal, what: str) -> str:
@@ -171,7 +176,8 @@ def _percentage(explanation: ChargeExplanation, before: LineState, facts: UsageF
     charged_on = amount
     if pricing.within_allowance(before):
         if pricing.free_amount is None:
-            return f"{head}: free, one of the first {pricing.free_events} events"
+            count = pricing.free_events
+            return f"{head}: free, within the period's {count} free event{_plural(count)}"
         free_amount = money_text(pricing.free_amount)
         with exact_arithmetic():
             left = pricing.free_amount - before.free_amount_used

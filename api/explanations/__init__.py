@@ -1,0 +1,1 @@
+"""Explanations of charges (issue 14): UsageEvent.explanation and InvoiceLine.explanation."""
