@@ -14,12 +14,14 @@ from uuid import UUID
 from domain.access import Caller, Role
 from domain.disputes.dispute import TimelineAction
 from domain.disputes.evidence import EvidenceFile, EvidenceFormat, Explained, evidence_file
+from domain.explanations.explanation import UsageExplanation
 from services import clock
 from services.disputes.access import visible_dispute
 from services.explanations import explain_usage_events
 from services.money_movement import MoneyMovement
-from storage.disputes import reads, writes
+from storage.disputes import writes
 from storage.disputes.evidence import evidence_events
+from storage.disputes.reads import id_chunks
 
 
 async def dispute_evidence(
@@ -27,9 +29,11 @@ async def dispute_evidence(
 ) -> EvidenceFile:
     caller.require_role(Role.PLATFORM, Role.TENANT, Role.SOURCE)
     dispute = await visible_dispute(caller, dispute_id)
-    event_ids = await reads.disputed_event_ids(dispute.id)
-    events = await evidence_events(dispute.tenant_id, dispute.currency, event_ids)
-    explained = await explain_usage_events(caller, event_ids) if event_ids else {}
+    events = await evidence_events(dispute.tenant_id, dispute.currency, dispute.id)
+    explained: dict[int, UsageExplanation] = {}
+    # In slices: no statement of the explanations binds more ids than a driver takes.
+    for chunk in id_chunks([event.id for event in events]):
+        explained.update(await explain_usage_events(caller, chunk))
     explanations: dict[int, Explained] = {}
     for event_id, explanation in explained.items():
         retail = explanation.retail

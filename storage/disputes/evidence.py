@@ -1,6 +1,6 @@
 """What the evidence file says of each disputed event: the event as rated (retail side), its
 source's name, its card's name and the wallet transaction that charged it. Four statements
-whatever the number of events (events, sources, cards, transactions)."""
+(events, sources, cards, transactions), and one more per 10,000 charging transactions."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from tortoise.expressions import Subquery
+
 from domain.disputes.evidence import ChargingTransaction, EvidenceEvent
+from storage.disputes.reads import id_chunks
 from storage.ids import as_uuid, as_uuid_or_none
-from storage.models import RateCard, Source, UsageEvent, WalletTransaction
+from storage.models import DisputeEvent, RateCard, Source, UsageEvent, WalletTransaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +67,21 @@ _EVENT_COLUMNS = (
 )
 
 
-async def evidence_events(
-    tenant_id: UUID, currency: str, event_ids: Sequence[int]
-) -> list[EvidenceEvent]:
-    """The disputed events in the usage log's order (occurred_at, id)."""
-    if not event_ids:
-        return []
+async def evidence_events(tenant_id: UUID, currency: str, dispute_id: UUID) -> list[EvidenceEvent]:
+    """The dispute's events in the usage log's order (occurred_at, id)."""
+    disputed = DisputeEvent.filter(dispute_id=dispute_id).values("usage_event_id")
     rows: list[dict[str, Any]] = (
-        await UsageEvent.filter(tenant_id=tenant_id, id__in=list(event_ids))
+        await UsageEvent.filter(tenant_id=tenant_id, id__in=Subquery(disputed))
         .order_by("occurred_at", "id")
         .values(*_EVENT_COLUMNS)
     )
+    if not rows:
+        return []
     source_ids = {as_uuid(r["source_id"]) for r in rows}
     card_ids = {as_uuid(r["retail_rate_card_id"]) for r in rows if r["retail_rate_card_id"]}
-    transaction_ids = {r["retail_transaction_id"] for r in rows if r["retail_transaction_id"]}
+    transaction_ids = sorted(
+        {r["retail_transaction_id"] for r in rows if r["retail_transaction_id"]}
+    )
     names = {
         as_uuid(r["id"]): r["name"]
         for r in await Source.filter(id__in=list(source_ids)).values("id", "name")
@@ -86,12 +90,14 @@ async def evidence_events(
         as_uuid(r["id"]): r["name"]
         for r in await RateCard.filter(id__in=list(card_ids)).values("id", "name")
     }
-    transactions = {
-        r["id"]: ChargingTransaction(r["id"], str(r["kind"]), r["amount_micros"], r["occurred_at"])
-        for r in await WalletTransaction.filter(id__in=list(transaction_ids)).values(
+    transactions: dict[int, ChargingTransaction] = {}
+    for chunk in id_chunks(transaction_ids):
+        for r in await WalletTransaction.filter(id__in=list(chunk)).values(
             "id", "kind", "amount_micros", "occurred_at"
-        )
-    }
+        ):
+            transactions[r["id"]] = ChargingTransaction(
+                r["id"], str(r["kind"]), r["amount_micros"], r["occurred_at"]
+            )
     found = []
     for row in rows:
         card_id = as_uuid_or_none(row["retail_rate_card_id"])

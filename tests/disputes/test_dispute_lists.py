@@ -14,7 +14,7 @@ from domain.disputes.dispute import Dispute, DisputeReason, DisputeStatus
 from domain.errors import DuplicateKeyError
 from domain.webhooks.event_types import WEBHOOK_EVENT_TYPES
 from storage.database import transaction
-from storage.disputes import writes
+from storage.disputes import reads, writes
 from tests.disputes.conftest import (
     OPEN_SELECTION,
     RESOLVE_SELECTION,
@@ -208,3 +208,15 @@ async def test_of_two_racing_resolutions_one_credits(
     assert after["dispute_timeline"] == before["dispute_timeline"] + 1
     # The note's wallet credit and its balance event, dispute.resolved: once.
     assert after["wallet_transactions"] == before["wallet_transactions"] + 1
+
+
+async def test_looking_up_more_events_than_a_statement_binds(disputed: Disputed) -> None:
+    """A line of 40,000 events is checked in slices: neither driver takes 40,000 parameters."""
+    tenant = decode_id(disputed.world.a.tenant_id, "Tenant")
+    assert tenant is not None
+    event_id = 10**12
+    async with transaction():
+        dispute = _dispute(disputed)
+        await writes.insert_dispute(dispute, [event_id])
+    many = [*range(1, 40_000), event_id]
+    assert await reads.open_disputes_of_events(tenant, many) == {event_id: dispute.id}
