@@ -15,7 +15,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0017_webhooks")]
+    dependencies = [("models", "0018_margin_rollup_index")]
 
     initial = False
 
