@@ -13,6 +13,7 @@ from api.ids import decode_id
 from domain.disputes.dispute import Dispute, DisputeReason, DisputeStatus
 from domain.errors import DuplicateKeyError
 from domain.webhooks.event_types import WEBHOOK_EVENT_TYPES
+from services import outbox_deliveries
 from storage.database import transaction
 from storage.disputes import reads, writes
 from tests.disputes.conftest import (
@@ -131,6 +132,9 @@ async def test_the_index_refuses_a_second_open_dispute_over_an_event(disputed: D
 
 async def test_dispute_webhooks_are_subscribable(gql: GraphQLClient, disputed: Disputed) -> None:
     assert {"dispute.opened", "dispute.resolved"} <= set(WEBHOOK_EVENT_TYPES)
+    # Each is fanned out to the subscribed endpoints by the outbox's deliveries.
+    assert outbox_deliveries.handler_names("dispute.opened")
+    assert outbox_deliveries.handler_names("dispute.resolved")
     created = await gql.mutate(
         "createWebhookEndpoint",
         {
