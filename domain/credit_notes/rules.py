@@ -9,10 +9,11 @@ any exact micro-unit amount (up to 6 places). A postpaid invoice was (or is to b
 whole minor units of its currency (the close rounded its amount due), so its notes credit whole
 minor units only: the amount due stays collectable and a refund is exactly what Stripe returns.
 
-What is left of the invoice: for a prepaid one, its total minus what notes credited. For a
-postpaid one, also at most its amount due as it stands (notes on it while unpaid reduced it; once
-paid, it is what was paid) minus what notes refunded since: never more than the client is asked
-or paid.
+What is left of the invoice: its total minus what notes credited, and never more than the
+client paid or is asked. For a prepaid one, at most what its wallet paid of it (a line settled
+outside Rebill was not, and is not credited to the wallet); for a postpaid one, at most its
+amount due as it stands (notes on it while unpaid reduced it; once paid, it is what was paid)
+minus what notes refunded since.
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def invoice_remaining_micros(invoice: Invoice, credited: Credited) -> int:
     left = invoice.total_micros - credited.total_micros
     if invoice.billing_mode is BillingMode.POSTPAID_INVOICE:
         left = min(left, invoice.amount_due_micros - credited.after_payment_micros)
+    else:
+        left = min(left, invoice.paid_from_wallet_micros - credited.total_micros)
     return max(left, 0)
 
 

@@ -284,3 +284,17 @@ async def test_the_unit_of_work_of_a_dispute_issues_a_note_with_its_dispute(
     await outbox_deliveries.settle()
     assert await TransactionRow.filter(kind=TransactionKind.CREDIT_NOTE).count() == 1
     assert Decimal(110_000) == note.total_micros
+
+
+async def test_a_prepaid_note_credits_no_more_than_the_wallet_paid(
+    db: Database, agency: Agency
+) -> None:
+    invoice = await november_invoice(agency.source_id, agency.tenant_id, "5.5")
+    (line,) = await lines_of(invoice)
+    # As an invoice with a line settled outside Rebill is: 0.11 in all, 0.04 paid from the wallet.
+    await InvoiceRow.filter(id=invoice.id).update(paid_from_wallet_micros=40_000)
+
+    with pytest.raises(CreditExceedsRemainingError) as refused:
+        await issue_credit_note(PLATFORM, invoice.id, [credit(line, "0.05")], REASON)
+
+    assert (refused.value.remaining_micros, refused.value.invoice_line_id) == (40_000, None)
