@@ -8,9 +8,9 @@ from uuid import UUID
 
 from domain.margins.figures import MarginFigures
 from domain.margins.report import MarginCriteria, MarginGrouping
-from storage.database import connection, is_postgres
+from storage.database import is_postgres
 from storage.ids import as_uuid
-from storage.margins.report import SUMS, figures_of, rollup_window
+from storage.margins.report import SUMS, figures_of, rollup_window, rows_planned_for_their_window
 from storage.sql import Params
 
 _ALL = MarginGrouping(by_source=True, by_meter=True, bucket=None)
@@ -22,7 +22,7 @@ async def leaked_pairs(
     """(source, meter, figures of its leaked hours), by source and meter."""
     params = Params(is_postgres())
     where = rollup_window(params, tenant_id, MarginCriteria(start, end, _ALL))
-    rows = await connection().execute_query_dict(
+    rows = await rows_planned_for_their_window(
         f"SELECT r.source_id AS source_id, r.meter_id AS meter_id, {SUMS} "
         f"FROM usage_rollups r WHERE {where} AND r.wholesale_micros > 0 AND r.retail_micros = 0 "
         "GROUP BY r.source_id, r.meter_id ORDER BY r.source_id, r.meter_id",
