@@ -110,37 +110,38 @@ def _decimal_or_none(micros: int | None) -> Decimal | None:
 
 async def explain_invoice_lines(
     caller: Caller, lines: Sequence[tuple[Invoice, InvoiceLine]]
-) -> dict[int, LineExplanation]:
-    """The explanations of invoice lines (each with its invoice, reached through one the caller
-    sees), by line id: three statements for any number of lines. Lines of an invoice the caller
-    may not see are left out."""
-    visible = [
-        (invoice, line)
+) -> list[LineExplanation | None]:
+    """The explanations of invoice lines, each given with its invoice (reached through one the
+    caller sees; a preview's lines too, which are not stored), in the order given: three
+    statements for any number of lines. A line of an invoice the caller may not see gets None."""
+    keys = [
+        None
+        if line.rate_line_id is None
+        else (invoice.source_id, line.rate_line_id, invoice.period.start)
         for invoice, line in lines
-        if caller.sees_source(invoice.tenant_id, invoice.source_id)
     ]
-    priced = await recorded.priced_lines(
-        {line.rate_line_id for _, line in visible if line.rate_line_id is not None}
+    flat = [line.kind is InvoiceLineKind.FLAT_FEE for _, line in lines]
+    priced = await recorded.priced_lines({key[1] for key in keys if key is not None})
+    states = await recorded.period_states(
+        {key for key, is_flat in zip(keys, flat, strict=True) if key is not None and not is_flat}
     )
-    keys = {
-        line.id: (invoice.source_id, line.rate_line_id, invoice.period.start)
-        for invoice, line in visible
-        if line.rate_line_id is not None
-    }
-    flat_keys = [keys[line.id] for _, line in visible if line.kind is InvoiceLineKind.FLAT_FEE]
-    usage_keys = {key for line_id, key in keys.items() if key not in flat_keys}
-    states = await recorded.period_states(usage_keys)
-    flats = await recorded.retail_flat_fees(flat_keys)
-    explained: dict[int, LineExplanation] = {}
-    for _, line in visible:
-        key = keys.get(line.id)
-        explained[line.id] = explain_invoice_line(
-            line.kind,
-            line.description,
-            None if line.rate_line_id is None else priced.get(line.rate_line_id),
-            None if key is None else states.get(key),
-            line.amount_micros,
-            line.wholesale_micros,
-            None if key is None else flats.get(key),
+    flats = await recorded.retail_flat_fees(
+        [key for key, is_flat in zip(keys, flat, strict=True) if key is not None and is_flat]
+    )
+    explained: list[LineExplanation | None] = []
+    for (invoice, line), key in zip(lines, keys, strict=True):
+        if not caller.sees_source(invoice.tenant_id, invoice.source_id):
+            explained.append(None)
+            continue
+        explained.append(
+            explain_invoice_line(
+                line.kind,
+                line.description,
+                None if key is None else priced.get(key[1]),
+                None if key is None else states.get(key),
+                line.amount_micros,
+                line.wholesale_micros,
+                None if key is None else flats.get(key),
+            )
         )
     return explained

@@ -27,17 +27,17 @@ LineKey = tuple[Invoice, InvoiceLine]
 
 
 class LineExplanationLoader(DataLoader[LineKey, LineExplanation | None]):
-    """Keyed by the line with its invoice (cached by line id: a line is of one invoice)."""
+    """Keyed by the line with its invoice, cached by the invoice and the line's position: a
+    preview's lines are not stored and have no id of their own."""
 
     def __init__(self, caller: Caller | None) -> None:
-        super().__init__(get_cache_key=lambda key: key[1].id)
+        super().__init__(get_cache_key=lambda key: (key[0].id, key[1].position))
         self.caller = caller
 
     async def batch_load_fn(self, keys: Sequence[LineKey]) -> list[LineExplanation | None]:
         if self.caller is None:
             return [None for _ in keys]
-        found = await explanations.explain_invoice_lines(self.caller, list(keys))
-        return [found.get(line.id) for _, line in keys]
+        return await explanations.explain_invoice_lines(self.caller, list(keys))
 
 
 class ExplanationLoaders(LoaderSet):

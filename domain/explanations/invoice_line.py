@@ -131,7 +131,11 @@ def _priced_by(line: PricedLine) -> str:
 
 
 def part_text(part: AmountPart) -> str:
-    """One part of the amount: "tier 2: 80 at 0.05 = 4.00", "event fees: 3 = 0.96"."""
+    """One part of the amount: "tier 2: 80 at 0.05 = 4.00", "provider cost × 1.5 = 0.0185175",
+    "event fees: 3 = 0.96"."""
+    amount = money_text(part.amount)
+    if part.quantity is None and part.unit_price is not None:
+        return f"{part.label} × {price_text(part.unit_price)} = {amount}"
     pieces = []
     if part.quantity is not None:
         pieces.append(plain(part.quantity))
@@ -140,11 +144,7 @@ def part_text(part: AmountPart) -> str:
     if part.flat_fee:
         pieces.append(f"+ flat fee {money_text(part.flat_fee)}")
     how = " ".join(pieces)
-    return (
-        f"{part.label}: {how} = {money_text(part.amount)}"
-        if how
-        else (f"{part.label} = {money_text(part.amount)}")
-    )
+    return f"{part.label}: {how} = {amount}" if how else f"{part.label} = {amount}"
 
 
 def _total_text(total: int, exact: Decimal) -> str:
@@ -175,6 +175,8 @@ def _usage_sentence(
         )
     if kind is InvoiceLineKind.ACCRUAL:
         head = f"{meter} accrued hour by hour on {_priced_by(line)}: {quantity} in the period"
+    elif not state.events:
+        head = f"{meter} on {_priced_by(line)}: no usage in the period, the fee due at zero"
     else:
         head = f"{meter} on {_priced_by(line)}: {quantity} in the period over {events}"
     text = f"{head}; {breakdown}; {period}"

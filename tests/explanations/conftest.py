@@ -18,7 +18,7 @@ from domain.access import Caller, Role
 from domain.pricing import PricingKind
 from domain.rate_card import RateCardKind, RateLineDraft, Settlement
 from domain.usage import MAX_GRAPHQL_EVENTS, UsageEventDraft
-from services import api_keys, rate_cards, sources, tenants
+from services import api_keys, outbox_deliveries, rate_cards, sources, tenants
 from services.usage import record_usage
 from storage.database import connection
 from tests.conftest import Database
@@ -142,6 +142,7 @@ def usage(
 async def record(*drafts: UsageEventDraft) -> None:
     outcome = await record_usage(PLATFORM, list(drafts), MAX_GRAPHQL_EVENTS)
     assert outcome.accepted == len(drafts), outcome
+    await outbox_deliveries.settle()  # the batch's deliveries run now, not during a count
 
 
 async def retail_rows(meter: str | None = None) -> list[dict[str, Any]]:
