@@ -15,29 +15,55 @@ Slow clients: the listener keeps, per wallet, only the newest change not yet pus
 ``PENDING_WALLETS`` wallets; beyond that it drops them all and resyncs (reads the current
 balances again). Publishing never waits for a subscriber, and a subscriber never misses a change
 for good: after a Redis reconnect it resyncs the same way.
+
+Sharing: a change reaches every listener of the process as the same message; it is parsed once,
+and every subscription that pushes it pushes the same ``BalanceUpdate`` object (per wallet and
+transaction), so what the API derives from an update (its GraphQL result) is derived once per
+event, not once per subscriber.
+
+Revoked keys: a subscription lives as long as its WebSocket, but its API key may be revoked
+meanwhile. Whether a key is still active is looked up at most every ``KEY_CHECK_SECONDS`` per key
+and per process (concurrent subscribers of one key share the lookup), before each push and, when
+nothing happens, every ``KEY_CHECK_SECONDS``; a revoked key ends its subscriptions with
+``RevokedKeyError``. (A key's tenant and source cannot be deleted while the key exists.)
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID
 
 from adapters.broadcaster import Message
-from domain.access import Caller, Role
+from domain.access import EVERY_TENANT, Caller, Role
 from domain.errors import NotFoundError
 from domain.wallet.operations import sees_wallet
 from domain.wallet.wallet import Wallet
 from services import events, visibility
 from services.clock import utc_now
-from storage import wallet_balances, wallets
+from storage import api_keys, wallet_balances, wallets
 
 # Subscriptions (operations in flight) one WebSocket connection may hold.
 SUBSCRIPTIONS_PER_CONNECTION = 20
 # Distinct wallets a subscription holds changes of before it falls back to a resync.
 PENDING_WALLETS = 1_000
+# How long a key found active is trusted: a revoked key's subscriptions end within this time.
+KEY_CHECK_SECONDS = 5.0
+# Changes this process keeps parsed for the subscriptions still to push them (oldest dropped
+# first; a subscription later than that parses the message again and pushes its own update).
+SHARED_CHANGES = 4_096
+
+
+class RevokedKeyError(Exception):
+    """The subscriber's API key was revoked while its subscription was open."""
+
+    def __init__(self) -> None:
+        super().__init__("This API key was revoked.")
+        self.message = "This API key was revoked."
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +74,9 @@ class WatchedWallets:
     wallet_ids: frozenset[UUID] | None
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity: one object per change, shared by every subscription of the
+# process that pushes it (the API keeps what it derives from one in a WeakKeyDictionary).
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class BalanceUpdate:
     wallet: Wallet  # balance_micros: the balance pushed
     transaction_id: int | None  # None for a snapshot (on subscribe, and after a resync)
@@ -63,7 +91,9 @@ async def watch(
     tenant_id: UUID | None = None,
 ) -> WatchedWallets:
     """The target as the caller may watch it; NotFoundError when it may not (or it is missing).
-    Exactly one of the ids is given (the target is @oneOf)."""
+    Exactly one of the ids is given (the target is @oneOf). RevokedKeyError when the caller's
+    key was revoked since its connection authenticated."""
+    await require_active_key(caller)
     if tenant_id is not None:
         if caller.role is Role.SOURCE:  # a client portal sees its own wallet only
             raise NotFoundError("Tenant", str(tenant_id))
@@ -89,7 +119,10 @@ class LatestBalances:
         self._limit = limit
         self._pending: dict[str, Message] = {}
         self._resync = False
-        self._ready = asyncio.Event()
+        # A bare future rather than an asyncio.Event: this wait is on every push's path.
+        self._ready = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def deliver(self, message: Message) -> None:
         wallet_id = message.get("walletId")
@@ -106,21 +139,35 @@ class LatestBalances:
             self._resync = True
         else:
             self._pending[wallet_id] = message
-        self._ready.set()
+        self.wake()
 
     def resync(self) -> None:
         self._resync = True
-        self._ready.set()
+        self.wake()
 
     def forget_resync(self) -> None:
         """The snapshot about to be read covers any resync asked for until now."""
         self._resync = False
 
+    def wake(self) -> None:
+        """Ends the wait of ``next_batch``, with or without anything pending."""
+        self._ready = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
     async def next_batch(self) -> tuple[bool, list[Message]]:
         """(whether to read the current balances again, the pending changes), once there is
-        either; the changes in the order their wallets first had one pending."""
-        await self._ready.wait()
-        self._ready.clear()
+        either (or ``wake`` was called); the changes in the order their wallets first had one
+        pending."""
+        if not self._ready:
+            if self._loop is None:
+                self._loop = asyncio.get_running_loop()
+            self._waiter = self._loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        self._ready = False
         resync, pending = self._resync, list(self._pending.values())
         self._resync, self._pending = False, {}
         return resync, pending
@@ -155,16 +202,17 @@ class _Pushed:
         return updates
 
     async def change(self, message: Message) -> BalanceUpdate | None:
-        wallet_id, transaction_id = UUID(message["walletId"]), int(message["transactionId"])
-        if self.versions.get(wallet_id, -1) >= transaction_id:
+        change = _shared_changes.of(message)
+        wallet_id = change.wallet_id
+        if self.versions.get(wallet_id, -1) >= change.transaction_id:
             return None  # stale: a newer balance of this wallet was pushed already
         wallet = self.wallets.get(wallet_id) or await self._visible_wallet(wallet_id)
         if wallet is None:
             return None
-        wallet = replace(wallet, balance_micros=int(message["balanceMicros"]))
-        self.versions[wallet_id] = transaction_id
-        self.wallets[wallet_id] = wallet
-        return BalanceUpdate(wallet, transaction_id, datetime.fromisoformat(message["at"]))
+        update = change.update_of(wallet)
+        self.versions[wallet_id] = change.transaction_id
+        self.wallets[wallet_id] = update.wallet
+        return update
 
     async def _visible_wallet(self, wallet_id: UUID) -> Wallet | None:
         """A wallet the tenant gained after the subscription started (a new source's)."""
@@ -172,18 +220,113 @@ class _Pushed:
         return found if found is not None and sees_wallet(self.caller, found) else None
 
 
+@dataclass(eq=False, slots=True)
+class _Change:
+    """One change as every subscription of the process pushes it."""
+
+    wallet_id: UUID
+    transaction_id: int
+    balance_micros: int
+    at: datetime
+    update: BalanceUpdate | None = None
+
+    def update_of(self, wallet: Wallet) -> BalanceUpdate:
+        """The update of the wallet (as the first subscription to push it knew it) with this
+        balance: one object, whichever subscription asks."""
+        if self.update is None:
+            moved = replace(wallet, balance_micros=self.balance_micros)
+            self.update = BalanceUpdate(moved, self.transaction_id, self.at)
+        return self.update
+
+
+class _SharedChanges:
+    """The changes recently delivered, by (wallet, transaction): parsed once per process."""
+
+    def __init__(self, limit: int = SHARED_CHANGES) -> None:
+        self._limit = limit
+        self._changes: dict[tuple[str, int], _Change] = {}
+
+    def of(self, message: Message) -> _Change:
+        key = (message["walletId"], message["transactionId"])
+        found = self._changes.get(key)
+        if found is None:
+            found = self._changes[key] = _Change(
+                UUID(message["walletId"]),
+                int(message["transactionId"]),
+                int(message["balanceMicros"]),
+                datetime.fromisoformat(message["at"]),
+            )
+            if len(self._changes) > self._limit:
+                del self._changes[next(iter(self._changes))]  # the oldest
+        return found
+
+
+_shared_changes = _SharedChanges()
+
+
+class _ActiveKeys:
+    """Whether API keys are still active, by key id, looked up at most every KEY_CHECK_SECONDS;
+    the subscribers of one key wait on the same lookup."""
+
+    def __init__(self) -> None:
+        self._lookups: dict[UUID, tuple[float, asyncio.Task[bool]]] = {}
+
+    async def is_active(self, key_id: UUID) -> bool:
+        now = time.monotonic()
+        found = self._lookups.get(key_id)
+        if found is None or now - found[0] >= KEY_CHECK_SECONDS or _elsewhere(found[1]):
+            if len(self._lookups) > 10_000:
+                self._forget_expired(now)
+            found = (now, asyncio.ensure_future(_key_is_active(key_id)))
+            self._lookups[key_id] = found
+        lookup = found[1]
+        try:
+            return lookup.result() if lookup.done() else await asyncio.shield(lookup)
+        except Exception:
+            # A failed lookup (the database unreachable) is not kept: the next one tries again.
+            if self._lookups.get(key_id) is found:
+                del self._lookups[key_id]
+            raise
+
+    def _forget_expired(self, now: float) -> None:
+        for key_id, (at, _) in list(self._lookups.items()):
+            if now - at >= KEY_CHECK_SECONDS:
+                del self._lookups[key_id]
+
+
+def _elsewhere(lookup: asyncio.Task[bool]) -> bool:
+    """A lookup still running on another event loop (one per test) cannot be awaited here."""
+    return not lookup.done() and lookup.get_loop() is not asyncio.get_running_loop()
+
+
+async def _key_is_active(key_id: UUID) -> bool:
+    key = await api_keys.api_key_by_id(EVERY_TENANT, key_id)
+    return key is not None and key.revoked_at is None
+
+
+_active_keys = _ActiveKeys()
+
+
+async def require_active_key(caller: Caller) -> None:
+    """RevokedKeyError when the caller's key was revoked (at most KEY_CHECK_SECONDS ago)."""
+    if caller.key_id is not None and not await _active_keys.is_active(caller.key_id):
+        raise RevokedKeyError()
+
+
 async def balance_updates(
     caller: Caller, watched: WatchedWallets, pending_limit: int = PENDING_WALLETS
 ) -> AsyncIterator[BalanceUpdate]:
-    """The current balances, then every change, for as long as the subscriber iterates."""
+    """The current balances, then every change, for as long as the subscriber iterates and its
+    key stays active (RevokedKeyError ends it)."""
     latest = LatestBalances(watched, pending_limit)
     pushed = _Pushed(caller, watched)
-    async with events.broadcaster().listen(events.WALLETS, latest):
+    async with events.broadcaster().listen(events.WALLETS, latest), _woken_every(latest):
         latest.forget_resync()
         for update in await pushed.snapshot():
             yield update
         while True:
             resync, changes = await latest.next_batch()
+            await require_active_key(caller)
             if resync:
                 for update in await pushed.snapshot():
                     yield update
@@ -191,3 +334,22 @@ async def balance_updates(
                 change = await pushed.change(message)
                 if change is not None:
                     yield change
+
+
+@asynccontextmanager
+async def _woken_every(latest: LatestBalances) -> AsyncIterator[None]:
+    """Wakes an idle subscription every KEY_CHECK_SECONDS, so that it checks its key even when
+    nothing changes (one timer a subscription, rather than a timeout around every wait)."""
+    loop = asyncio.get_running_loop()
+    timer: asyncio.TimerHandle | None = None
+
+    def wake() -> None:
+        nonlocal timer
+        latest.wake()
+        timer = loop.call_later(KEY_CHECK_SECONDS, wake)
+
+    timer = loop.call_later(KEY_CHECK_SECONDS, wake)
+    try:
+        yield
+    finally:
+        timer.cancel()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from dataclasses import field
 from datetime import datetime
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 import strawberry
 from graphql import GraphQLError
@@ -13,11 +15,12 @@ from api.context import Info, forbidden
 from api.ids import decode_optional_id
 from api.loader_sets import RequestLoaders
 from api.schema.common import Money
+from api.shared_results import SharedResults
 from api.wallets.types import WalletNode, WalletTransactionNode
 from domain.access import ForbiddenError
 from domain.errors import NotFoundError
 from services import wallet_updates, wallets
-from services.wallet_updates import BalanceUpdate, WatchedWallets
+from services.wallet_updates import BalanceUpdate, RevokedKeyError, WatchedWallets
 
 
 @strawberry.input(one_of=True)
@@ -44,16 +47,28 @@ class WalletBalanceUpdate:
         return None if found is None else WalletTransactionNode.of(found[0], found[1].currency)
 
     at: datetime
+    # What the subscribers pushed this update got (api.shared_results): executed once per
+    # distinct document, variables and caller scope, however many subscribers.
+    shared_results: strawberry.Private[SharedResults] = field(default_factory=SharedResults)
 
     @classmethod
     def of(cls, update: BalanceUpdate) -> WalletBalanceUpdate:
-        wallet = update.wallet
-        return cls(
-            wallet=WalletNode.of(wallet),
-            balance=Money.of_micros(wallet.balance_micros, wallet.currency),
-            transaction_id=update.transaction_id,
-            at=update.at,
-        )
+        """The payload of an update: one per update, whichever subscription pushes it."""
+        payload = _payloads.get(update)
+        if payload is None:
+            wallet = update.wallet
+            payload = _payloads[update] = cls(
+                wallet=WalletNode.of(wallet),
+                balance=Money.of_micros(wallet.balance_micros, wallet.currency),
+                transaction_id=update.transaction_id,
+                at=update.at,
+            )
+        return payload
+
+
+# A change is one BalanceUpdate for every subscription of the process that pushes it; its
+# payload lives as long as the update does.
+_payloads: WeakKeyDictionary[BalanceUpdate, WalletBalanceUpdate] = WeakKeyDictionary()
 
 
 async def wallet_balance_updated(
@@ -61,10 +76,17 @@ async def wallet_balance_updated(
 ) -> AsyncGenerator[WalletBalanceUpdate, None]:
     caller = info.context.caller
     watched = await _watched(info, target)
-    async for update in wallet_updates.balance_updates(caller, watched):
-        # The connection's context outlives any one push: loaders must not serve stale rows.
-        info.context.loaders = RequestLoaders(caller)
-        yield WalletBalanceUpdate.of(update)
+    try:
+        async for update in wallet_updates.balance_updates(caller, watched):
+            # The connection's context outlives any one push: loaders must not serve stale rows.
+            info.context.loaders = RequestLoaders(caller)
+            yield WalletBalanceUpdate.of(update)
+    except RevokedKeyError as error:
+        raise _revoked(error) from None
+
+
+def _revoked(error: RevokedKeyError) -> GraphQLError:
+    return GraphQLError(error.message, extensions={"code": "UNAUTHENTICATED"})
 
 
 async def _watched(info: Info, target: WalletTarget) -> WatchedWallets:
@@ -75,6 +97,8 @@ async def _watched(info: Info, target: WalletTarget) -> WatchedWallets:
             source_id=_decoded(target.source_id, "Source"),
             tenant_id=_decoded(target.tenant_id, "Tenant"),
         )
+    except RevokedKeyError as error:
+        raise _revoked(error) from None
     except ForbiddenError as error:
         raise forbidden(error) from None
     except NotFoundError as error:
