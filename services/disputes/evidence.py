@@ -34,13 +34,11 @@ async def dispute_evidence(
     # In slices: no statement of the explanations binds more ids than a driver takes.
     for chunk in id_chunks([event.id for event in events]):
         explained.update(await explain_usage_events(caller, chunk))
-    explanations: dict[int, Explained] = {}
-    for event_id, explanation in explained.items():
-        retail = explanation.retail
-        figures: dict[str, Any] = {"retail": None if retail is None else retail.to_json()}
-        if caller.sees_wholesale and explanation.wholesale is not None:
-            figures["wholesale"] = explanation.wholesale.to_json()
-        explanations[event_id] = Explained(None if retail is None else retail.sentence, figures)
+    with_figures = fmt is EvidenceFormat.JSON  # the CSV has the sentence only
+    explanations = {
+        event_id: _explained(caller, explanation, with_figures)
+        for event_id, explanation in explained.items()
+    }
     file = evidence_file(fmt, dispute.id, events, explanations)
     async with MoneyMovement([dispute.tenant_id]):
         await writes.append_timeline(
@@ -52,3 +50,14 @@ async def dispute_evidence(
             f"{fmt.value}, {file.event_count} events",
         )
     return file
+
+
+def _explained(caller: Caller, explanation: UsageExplanation, with_figures: bool) -> Explained:
+    retail = explanation.retail
+    sentence = None if retail is None else retail.sentence
+    if not with_figures:
+        return Explained(sentence, None)
+    figures: dict[str, Any] = {"retail": None if retail is None else retail.to_json()}
+    if caller.sees_wholesale and explanation.wholesale is not None:
+        figures["wholesale"] = explanation.wholesale.to_json()
+    return Explained(sentence, figures)
