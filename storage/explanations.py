@@ -45,6 +45,7 @@ class RecordedEvent:
 
 
 _SIDE_COLUMNS = ("rate_card_id", "rate_card_version", "rate_line_id", "micros")
+_IDS_A_STATEMENT = 10_000
 
 
 async def recorded_events(
@@ -53,16 +54,18 @@ async def recorded_events(
     """The scope's events among ``event_ids`` (only ``source_id``'s when given); ids that name
     none of them are left out, exactly like ids of no event."""
     ids = sorted({i for i in event_ids if 0 < i <= MAX_EVENT_ID})
-    if not ids:
-        return {}
-    query = within(UsageEvent.filter(id__in=ids), scope)
-    if source_id is not None:
-        query = query.filter(source_id=source_id)
     columns = [f"{side}_{column}" for side in ("wholesale", "retail") for column in _SIDE_COLUMNS]
-    rows = await query.values(
-        "id", "tenant_id", "source_id", "period_start", *columns, currency="tenant__currency"
-    )
-    return {int(row["id"]): _recorded(row) for row in rows}
+    found: dict[int, RecordedEvent] = {}
+    # In slices: a statement binds at most 32,767 parameters on either backend.
+    for start in range(0, len(ids), _IDS_A_STATEMENT):
+        query = within(UsageEvent.filter(id__in=ids[start : start + _IDS_A_STATEMENT]), scope)
+        if source_id is not None:
+            query = query.filter(source_id=source_id)
+        rows = await query.values(
+            "id", "tenant_id", "source_id", "period_start", *columns, currency="tenant__currency"
+        )
+        found.update((int(row["id"]), _recorded(row)) for row in rows)
+    return found
 
 
 def _recorded(row: dict[str, Any]) -> RecordedEvent:
