@@ -20,12 +20,15 @@ the invoice is voided and reissued:
 The replacement is finalized at once: it gets the next number, and its period stays frozen, so
 an event of that period reported later is rated late into the open period, as for any invoiced
 period, instead of reaching an invoice under the old version. Only usage events are re-rated:
-accruals (seats, storage) and FLAT fees keep what they were charged (their own lines).
+accruals (seats, storage) and FLAT fees keep what they were charged (their own lines), so a
+version pricing an accrued gauge otherwise is refused.
 
 Refused, with nothing written (typed ReRateRefusedError; NotFoundError for a version the card
 does not have): a DRAFT, a VOID invoice (so re-running never credits twice), a paid postpaid
-invoice (a credit note refunds it), a version that misses a meter of the invoice or settles it
-otherwise, and a correction that would raise the charges (see domain.billing.re_rating).
+invoice (a credit note refunds it) or one whose PaymentIntent is under way, a version that
+misses a meter of the invoice, settles it otherwise or prices its accrued gauges otherwise, a
+q = 0 fee of the version in force at the period's end, and a correction that would raise the
+charges (see domain.billing.re_rating.ReRateRefusal).
 """
 
 from __future__ import annotations
