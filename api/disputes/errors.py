@@ -3,6 +3,8 @@ the step; nothing was written."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from api.disputes.enums import DisputeStatus
@@ -15,7 +17,12 @@ from domain.disputes.errors import (
     EventsAlreadyDisputedError,
     InvoiceNotDisputableError,
 )
-from domain.invoicing.invoice import InvoiceStatus
+
+if TYPE_CHECKING:
+    from api.invoices.enums import InvoiceStatus
+
+# The invoices area's enum, named lazily: the areas import each other only for type checking.
+InvoiceStatusType = Annotated["InvoiceStatus", strawberry.lazy("api.invoices.enums")]
 
 
 @strawberry.type(description="Nothing was changed: the dispute's status does not allow it.")
@@ -35,7 +42,7 @@ class EventsAlreadyDisputed(Error):
 
 @strawberry.type(description="Only a FINALIZED or PAID invoice's lines are disputed.")
 class InvoiceNotDisputable(Error):
-    status: InvoiceStatus
+    status: InvoiceStatusType
 
 
 answers(
