@@ -88,7 +88,10 @@ async def test_the_delivery_log_pages_newest_first_and_an_event_can_be_resent(
     gql: GraphQLClient, agency: Agency, tenant_secret: str, receiver: Receiver
 ) -> None:
     endpoint_id = (await create(gql, tenant_secret, receiver.url))["endpoint"]["id"]
+    # Each event's deliveries run in a task of their own: settled one by one, the second's
+    # row is logged after the first's, as the assertions on the log's order need.
     await credit(agency, 1_000_000)
+    await outbox_deliveries.settle()
     await credit(agency, 2_000_000)
     await outbox_deliveries.settle()
     first_event, second_event = await outbox_event_ids("wallet.balance_updated")
