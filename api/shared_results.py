@@ -23,6 +23,7 @@ import json
 from collections.abc import Callable, Hashable
 from inspect import isawaitable
 from typing import Any, cast
+from weakref import WeakValueDictionary
 
 from graphql import ExecutionResult
 from graphql.execution import Executor
@@ -72,9 +73,16 @@ class _KnownResult:
 
 
 class _SharingKey:
-    """The parts a result depends on, hashed once (an operation hashes its whole tree)."""
+    """The parts a result depends on, hashed once (an operation hashes its whole tree), and
+    interned: subscriptions with equal parts hold the same key, so that every event's lookup
+    is an identity check."""
 
-    __slots__ = ("_hash", "_parts")
+    __slots__ = ("__weakref__", "_hash", "_parts")
+
+    @classmethod
+    def of(cls, parts: tuple[object, ...]) -> _SharingKey:
+        key = cls(parts)
+        return _interned.setdefault(key, key)
 
     def __init__(self, parts: tuple[object, ...]) -> None:
         self._parts = parts
@@ -89,6 +97,9 @@ class _SharingKey:
             and self._hash == other._hash
             and self._parts == other._parts
         )
+
+
+_interned: WeakValueDictionary[_SharingKey, _SharingKey] = WeakValueDictionary()
 
 
 class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -119,11 +130,11 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         if caller is None:
             return _NOT_SHARED
         sent = {name: source.value for name, source in self.variable_values.sources.items()}
-        return _SharingKey(
+        return _SharingKey.of(
             (
                 self.operation,
                 tuple(self.fragment_definitions.items()),
                 json.dumps(sent, sort_keys=True, default=repr),
-                (caller.role, caller.tenant_id, caller.source_id),
+                (caller.role, str(caller.tenant_id), str(caller.source_id)),
             )
         )

@@ -175,12 +175,13 @@ class LatestBalances:
 
 @dataclass
 class _Pushed:
-    """What one subscription has pushed: per wallet, the transaction id and the wallet."""
+    """What one subscription has pushed: per wallet, the transaction id and the wallet; keyed
+    by the wallet id as messages spell it (str), which every push looks up."""
 
     caller: Caller
     watched: WatchedWallets
-    versions: dict[UUID, int] = field(default_factory=dict)
-    wallets: dict[UUID, Wallet] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    wallets: dict[str, Wallet] = field(default_factory=dict)
 
     async def snapshot(self) -> list[BalanceUpdate]:
         current = await wallet_balances.current_balances(
@@ -190,28 +191,28 @@ class _Pushed:
         at = utc_now()
         updates = []
         for balance in current:
-            wallet = balance.wallet
+            wallet, key = balance.wallet, str(balance.wallet.id)
             # Equal is pushed again: a resync re-sends the current balance even when unchanged.
             if not sees_wallet(self.caller, wallet) or (
-                self.versions.get(wallet.id, -1) > balance.transaction_id
+                self.versions.get(key, -1) > balance.transaction_id
             ):
                 continue
-            self.versions[wallet.id] = balance.transaction_id
-            self.wallets[wallet.id] = wallet
+            self.versions[key] = balance.transaction_id
+            self.wallets[key] = wallet
             updates.append(BalanceUpdate(wallet, None, at))
         return updates
 
     async def change(self, message: Message) -> BalanceUpdate | None:
         change = _shared_changes.of(message)
-        wallet_id = change.wallet_id
-        if self.versions.get(wallet_id, -1) >= change.transaction_id:
+        key = message["walletId"]
+        if self.versions.get(key, -1) >= change.transaction_id:
             return None  # stale: a newer balance of this wallet was pushed already
-        wallet = self.wallets.get(wallet_id) or await self._visible_wallet(wallet_id)
+        wallet = self.wallets.get(key) or await self._visible_wallet(change.wallet_id)
         if wallet is None:
             return None
         update = change.update_of(wallet)
-        self.versions[wallet_id] = change.transaction_id
-        self.wallets[wallet_id] = update.wallet
+        self.versions[key] = change.transaction_id
+        self.wallets[key] = update.wallet
         return update
 
     async def _visible_wallet(self, wallet_id: UUID) -> Wallet | None:
@@ -271,7 +272,8 @@ class _ActiveKeys:
     def __init__(self) -> None:
         self._lookups: dict[UUID, tuple[float, asyncio.Task[bool]]] = {}
 
-    async def is_active(self, key_id: UUID) -> bool:
+    async def is_active(self, key_id: UUID) -> tuple[bool, float]:
+        """Whether the key is active, and until when (time.monotonic) that answer holds."""
         now = time.monotonic()
         found = self._lookups.get(key_id)
         if found is None or now - found[0] >= KEY_CHECK_SECONDS or _elsewhere(found[1]):
@@ -279,9 +281,10 @@ class _ActiveKeys:
                 self._forget_expired(now)
             found = (now, asyncio.ensure_future(_key_is_active(key_id)))
             self._lookups[key_id] = found
-        lookup = found[1]
+        looked_up_at, lookup = found
         try:
-            return lookup.result() if lookup.done() else await asyncio.shield(lookup)
+            active = lookup.result() if lookup.done() else await asyncio.shield(lookup)
+            return active, looked_up_at + KEY_CHECK_SECONDS
         except Exception:
             # A failed lookup (the database unreachable) is not kept: the next one tries again.
             if self._lookups.get(key_id) is found:
@@ -307,10 +310,15 @@ async def _key_is_active(key_id: UUID) -> bool:
 _active_keys = _ActiveKeys()
 
 
-async def require_active_key(caller: Caller) -> None:
-    """RevokedKeyError when the caller's key was revoked (at most KEY_CHECK_SECONDS ago)."""
-    if caller.key_id is not None and not await _active_keys.is_active(caller.key_id):
+async def require_active_key(caller: Caller) -> float:
+    """RevokedKeyError when the caller's key was revoked (at most KEY_CHECK_SECONDS ago); else
+    until when (time.monotonic) the key may be taken for active without asking again."""
+    if caller.key_id is None:  # the process itself (jobs, the command line): no key to revoke
+        return float("inf")
+    active, until = await _active_keys.is_active(caller.key_id)
+    if not active:
         raise RevokedKeyError()
+    return until
 
 
 async def balance_updates(
@@ -322,11 +330,13 @@ async def balance_updates(
     pushed = _Pushed(caller, watched)
     async with events.broadcaster().listen(events.WALLETS, latest), _woken_every(latest):
         latest.forget_resync()
+        trusted_until = await require_active_key(caller)
         for update in await pushed.snapshot():
             yield update
         while True:
             resync, changes = await latest.next_batch()
-            await require_active_key(caller)
+            if time.monotonic() >= trusted_until:
+                trusted_until = await require_active_key(caller)
             if resync:
                 for update in await pushed.snapshot():
                     yield update
