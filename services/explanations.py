@@ -90,22 +90,28 @@ def _recorded_side(event: recorded.RecordedEvent, side: ChargeSide) -> recorded.
 
 
 def _line_events(events: Sequence[ReplayedEvent]) -> list[LineEvent]:
+    """The replayed events as the pricing models take them. Their values passed ingestion's
+    checks when they were recorded, so they are not checked again (a period can hold many)."""
+    decimals: dict[int, Decimal] = {}  # events of a line mostly repeat a few quantities
+
+    def decimal(micros: int) -> Decimal:
+        found = decimals.get(micros)
+        if found is None:
+            found = decimals[micros] = micros_to_decimal(micros)
+        return found
+
     return [
         LineEvent(
             id=event.id,
-            facts=UsageFacts(
-                quantity=micros_to_decimal(event.quantity_micros),
-                amount=_decimal_or_none(event.amount_micros),
-                provider_cost=_decimal_or_none(event.provider_cost_micros),
+            facts=UsageFacts.of_checked_event(
+                decimal(event.quantity_micros),
+                None if event.amount_micros is None else decimal(event.amount_micros),
+                None if event.provider_cost_micros is None else decimal(event.provider_cost_micros),
             ),
             recorded_micros=event.charged_micros,
         )
         for event in events
     ]
-
-
-def _decimal_or_none(micros: int | None) -> Decimal | None:
-    return None if micros is None else micros_to_decimal(micros)
 
 
 async def explain_invoice_lines(

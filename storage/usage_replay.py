@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from domain.access import TenantScope
@@ -108,25 +107,23 @@ async def line_events(
         side.charge_column,
     )
     found: dict[ReplayKey, list[ReplayedEvent]] = defaultdict(list)
+    charge_column = side.charge_column
     for row in rows:
-        event = _replayed(row, side)
-        key = (event.source_id, event.rate_line_id, event.period_start)
+        period = row["period_start"]
+        if isinstance(period, str):
+            period = datetime.fromisoformat(period)
+        key = (as_uuid(row["source_id"]), int(row[line_column]), period)
         if key in wanted:
-            found[key].append(event)
+            found[key].append(
+                ReplayedEvent(
+                    id=int(row["id"]),
+                    source_id=key[0],
+                    rate_line_id=key[1],
+                    period_start=period,
+                    quantity_micros=int(row["quantity_micros"]),
+                    amount_micros=row["amount_micros"],
+                    provider_cost_micros=row["provider_cost_micros"],
+                    charged_micros=int(row[charge_column]),
+                )
+            )
     return dict(found)
-
-
-def _replayed(row: dict[str, Any], side: Side) -> ReplayedEvent:
-    period = row["period_start"]
-    if isinstance(period, str):
-        period = datetime.fromisoformat(period)
-    return ReplayedEvent(
-        id=int(row["id"]),
-        source_id=as_uuid(row["source_id"]),
-        rate_line_id=int(row[side.line_column]),
-        period_start=period,
-        quantity_micros=int(row["quantity_micros"]),
-        amount_micros=row["amount_micros"],
-        provider_cost_micros=row["provider_cost_micros"],
-        charged_micros=int(row[side.charge_column]),
-    )
