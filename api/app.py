@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.body_limit import BodySizeLimit
+from api.credit_notes.documents import credit_note_html_endpoint, credit_note_pdf_endpoint
 from api.graphql_view import RebillGraphQL
 from api.invoices.documents import (
     invoice_html_endpoint,
@@ -72,6 +73,14 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 "/sources/{source_id:path}/invoice-preview.pdf",
                 preview_pdf_endpoint,
                 methods=["GET"],
+            ),
+            Route(
+                "/credit-notes/{credit_note_id:path}.html",
+                credit_note_html_endpoint,
+                methods=["GET"],
+            ),
+            Route(
+                "/credit-notes/{credit_note_id:path}.pdf", credit_note_pdf_endpoint, methods=["GET"]
             ),
             Route("/healthz", healthz),
             Route("/readyz", readyz),

@@ -34,10 +34,15 @@ PLATFORM = Caller(Role.PLATFORM)
 
 # Children first; the tenants <-> rate_cards cycle is broken by clearing the tenant links first.
 TABLES_IN_DELETE_ORDER = (
+    "dispute_timeline",
+    "dispute_events",
+    "disputes",
     "webhook_deliveries",
     "webhook_endpoints",
     "outbox_deliveries",
     "outbox",
+    "credit_note_lines",
+    "credit_notes",
     "invoice_lines",
     "invoices",
     "stripe_events",

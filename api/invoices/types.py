@@ -30,6 +30,8 @@ from services.invoicing import links, read
 from services.invoicing.read import InvoiceCriteria, PreviewedInvoice
 
 if TYPE_CHECKING:
+    from api.credit_notes.types import CreditNoteNode
+    from api.explanations.types import LineExplanation
     from api.rate_cards.pricing import Pricing
     from api.rate_cards.types import Meter, RateLine
     from api.tenancy.types import BillingPeriod, Branding, SourceNode, TenantNode
@@ -43,6 +45,8 @@ MeterType = Annotated["Meter", strawberry.lazy("api.rate_cards.types")]
 RateLineType = Annotated["RateLine", strawberry.lazy("api.rate_cards.types")]
 PricingType = Annotated["Pricing", strawberry.lazy("api.rate_cards.pricing")]
 UsageEventsType = Annotated["UsageEventConnection", strawberry.lazy("api.usage.types")]
+LineExplanationType = Annotated["LineExplanation", strawberry.lazy("api.explanations.types")]
+CreditNoteType = Annotated["CreditNoteNode", strawberry.lazy("api.credit_notes.types")]
 
 
 @strawberry.input
@@ -115,6 +119,14 @@ class InvoiceLineNode:
         request = page_request(first, after, key=int)
         page = await read.line_hours(info.context.caller, self.invoice, self.line, request)
         return AccruedHourConnection.of(page, self.invoice)
+
+    @strawberry.field(
+        description="What makes the line's amount: its model and parameters, the period's "
+        "quantity, the parts (tiers) and the rounding, and a sentence."
+    )
+    async def explanation(self, info: Info) -> LineExplanationType:
+        explanation_type = cast("type[LineExplanation]", lazy_class(LineExplanationType))
+        return await explanation_type.of_line(info, self.invoice, self.line)
 
     @classmethod
     def of(cls, line: InvoiceLine, invoice: Invoice) -> InvoiceLineNode:
@@ -269,6 +281,16 @@ class InvoiceNode(Node):
         if self.previewed_lines is not None:
             return links.preview_url(self.model.source_id, "pdf")
         return links.document_url(self.model.id, "pdf")
+
+    @strawberry.field(description="The credit notes issued on it, oldest first.")
+    async def credit_notes(self, info: Info) -> list[CreditNoteType]:
+        note_type = cast("type[CreditNoteNode]", lazy_class(CreditNoteType))
+        return await note_type.of_invoice(info, self.model.id)
+
+    @strawberry.field(description="What its credit notes credited, in all.")
+    async def credited_amount(self, info: Info) -> Money:
+        note_type = cast("type[CreditNoteNode]", lazy_class(CreditNoteType))
+        return await note_type.credited_on(info, self.model.id, self.model.currency)
 
     @strawberry.field(description="The invoice this one corrects (it was voided).")
     async def replaces(self, info: Info) -> InvoiceNode | None:

@@ -16,6 +16,8 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from api.credit_notes.schema import CreditNotesMutation, CreditNotesQuery
+from api.disputes.schema import DisputesMutation, DisputesQuery
 from api.error_codes import add_missing_codes
 from api.error_log import is_client_error, log_graphql_errors
 from api.invoices.schema import InvoicesMutation, InvoicesQuery
@@ -25,6 +27,7 @@ from api.rate_cards.schema import RateCardsMutation, RateCardsQuery
 from api.schema.document_limits import DocumentLimits
 from api.schema.node import node
 from api.schema.scalars import SCALAR_OVERRIDES
+from api.shared_results import SharingExecutor
 from api.tenancy.access import ApiKeyNode
 from api.tenancy.schema import TenancyMutation, TenancyQuery
 from api.usage.schema import UsageMutation, UsageQuery
@@ -49,6 +52,8 @@ class NodeQuery:
 # takes the fields of the last base first.
 @strawberry.type
 class Query(
+    CreditNotesQuery,
+    DisputesQuery,
     WebhooksQuery,
     MarginsQuery,
     InvoicesQuery,
@@ -62,6 +67,8 @@ class Query(
 
 @strawberry.type
 class Mutation(
+    CreditNotesMutation,
+    DisputesMutation,
     WebhooksMutation,
     InvoicesMutation,
     WalletsMutation,
@@ -100,6 +107,14 @@ class SmallDocumentValidationCache(ValidationCache):
             yield
 
 
+class LeanMaskErrors(MaskErrors):
+    def _process_result(self, result: object) -> None:
+        # Strawberry checks a runtime Protocol first (slow): on a subscription push, 8% of the
+        # API's time in bench.live's profile. A result without errors has nothing to mask.
+        if getattr(result, "errors", None):
+            super()._process_result(result)
+
+
 class RebillSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -119,7 +134,7 @@ def build_schema(*, development: bool) -> strawberry.Schema:
         SmallDocumentValidationCache,
     ]
     if not development:
-        extensions += [DisableIntrospection, lambda: MaskErrors(should_mask_error=_masked)]
+        extensions += [DisableIntrospection, lambda: LeanMaskErrors(should_mask_error=_masked)]
     return RebillSchema(
         query=Query,
         mutation=Mutation,
@@ -127,6 +142,8 @@ def build_schema(*, development: bool) -> strawberry.Schema:
         types=[WalletNode, ApiKeyNode],
         extensions=extensions,
         scalar_overrides=SCALAR_OVERRIDES,
+        # A subscription event pushed to many subscribers is executed once per distinct result.
+        execution_context_class=SharingExecutor,
     )
 
 

@@ -33,12 +33,16 @@ from domain.wallet.wallet import Wallet
 from services import usage_log
 
 if TYPE_CHECKING:
+    from api.disputes.types import DisputeNode
+    from api.explanations.types import UsageExplanation
     from api.rate_cards.types import Meter, RateCardNode
     from api.tenancy.types import SourceNode
 
 SourceType = Annotated["SourceNode", strawberry.lazy("api.tenancy.types")]
 MeterType = Annotated["Meter", strawberry.lazy("api.rate_cards.types")]
 RateCardType = Annotated["RateCardNode", strawberry.lazy("api.rate_cards.types")]
+DisputeType = Annotated["DisputeNode", strawberry.lazy("api.disputes.types")]
+UsageExplanationType = Annotated["UsageExplanation", strawberry.lazy("api.explanations.types")]
 
 # Event ids are a BIGINT sequence: a cursor beyond it was not made by this API.
 _LARGEST_EVENT_ID = 2**63 - 1
@@ -96,6 +100,11 @@ async def _meter(info: Info, code: str) -> Meter:
     return meter
 
 
+async def _open_dispute(info: Info, event_id: int) -> DisputeNode | None:
+    dispute_type = cast("type[DisputeNode]", lazy_class(DisputeType))
+    return await dispute_type.open_of_event(info, event_id)
+
+
 @strawberry.type(name="UsageEvent")
 class UsageEventNode(Node):
     quantity: Decimal
@@ -145,6 +154,23 @@ class UsageEventNode(Node):
             return None
         card_type = cast("type[RateCardNode]", lazy_class(RateCardType))
         return await card_type.by_id(info, card_id)
+
+    @strawberry.field(
+        description="Why the event was charged what it was: the card, version and line recorded "
+        "on it, the line's period quantity and rounded total before and after it, the tiers it "
+        "fell in, and a sentence. The wholesale side is for tenant and platform keys."
+    )
+    async def explanation(self, info: Info) -> UsageExplanationType:
+        explanation_type = cast("type[UsageExplanation]", lazy_class(UsageExplanationType))
+        return await explanation_type.of_event(info, self.record.id, self.record.currency)
+
+    @strawberry.field(description="The unresolved dispute this event is under, if any.")
+    async def dispute(self, info: Info) -> DisputeType | None:
+        return await _open_dispute(info, self.record.id)
+
+    @strawberry.field(description="Whether the event is under a dispute not resolved yet.")
+    async def under_dispute(self, info: Info) -> bool:
+        return await _open_dispute(info, self.record.id) is not None
 
     @classmethod
     def of(cls, record: UsageEventRecord) -> UsageEventNode:

@@ -25,6 +25,9 @@ class WebhookEventType(Enum):
     INVOICE_PAID = "invoice.paid"
     TOP_UP_SUCCEEDED = "top_up.succeeded"
     TOP_UP_FAILED = "top_up.failed"
+    DISPUTE_OPENED = "dispute.opened"
+    DISPUTE_RESOLVED = "dispute.resolved"
+    CREDIT_NOTE_ISSUED = "credit_note.issued"
 
 
 # The domain's list is the one the deliveries follow: the API names every one of them.

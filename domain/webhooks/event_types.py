@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.credit_notes.events import CREDIT_NOTE_ISSUED
+from domain.disputes.events import DISPUTE_OPENED, DISPUTE_RESOLVED
 from domain.errors import InvalidInputError
 from domain.invoicing.events import INVOICE_FINALIZED, INVOICE_PAID
 from domain.outbox import (
@@ -25,6 +27,9 @@ WEBHOOK_EVENT_TYPES: tuple[str, ...] = (
     INVOICE_PAID,
     TopUpSucceeded.type,
     TopUpFailed.type,
+    DISPUTE_OPENED,
+    DISPUTE_RESOLVED,
+    CREDIT_NOTE_ISSUED,
 )
 
 

@@ -6,6 +6,8 @@ finds the models re-exported here, and relations name them as ``models.<Name>`` 
 """
 
 from storage.models.accrual import Accrual, AccruedHour, FlatFee, GaugeChange
+from storage.models.credit_notes import CreditNote, CreditNoteLine
+from storage.models.disputes import Dispute, DisputeEvent, DisputeTimelineEntry
 from storage.models.invoicing import DocumentSecret, Invoice, InvoiceLine
 from storage.models.outbox import OutboxDelivery, OutboxEvent
 from storage.models.payments import StripeEvent, StripeTopUp, WalletReload
@@ -19,6 +21,11 @@ __all__ = [
     "Accrual",
     "AccruedHour",
     "ApiKey",
+    "CreditNote",
+    "CreditNoteLine",
+    "Dispute",
+    "DisputeEvent",
+    "DisputeTimelineEntry",
     "DocumentSecret",
     "FlatFee",
     "GaugeChange",
