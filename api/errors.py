@@ -51,9 +51,15 @@ def to_error_type(error: DomainError, global_id: str | None = None) -> Error:
 
 def echoed_id(error: NotFoundError) -> str | None:
     """The global ID of what was not found: the same for a missing ID and another tenant's."""
-    if error.entity_id is None or UUID(error.entity_id) == UNKNOWN_ID:
+    if error.entity_id is None:
         return None
-    return encode_id(error.entity, UUID(error.entity_id))
+    try:
+        entity_id = UUID(error.entity_id)
+    except ValueError:  # not a node's id (a version number): nothing to echo as a global ID
+        return None
+    if entity_id == UNKNOWN_ID:
+        return None
+    return encode_id(error.entity, entity_id)
 
 
 async def run(action: Awaitable[T], success: Callable[[T], R]) -> Any:
