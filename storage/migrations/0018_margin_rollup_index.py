@@ -11,6 +11,9 @@ faster (the time goes in adding 72,000 rows up, not in reading them), and each r
 would change an indexed column and so lose its HOT update: ingestion and the accrual update
 the same rows again and again. A new rollup row (a pair's first usage in an hour) pays one
 more index entry, appended at its tenant's newest hour.
+
+Built inside the migration's transaction, not CONCURRENTLY: rollup writes (ingestion, the
+accrual) wait for the build, which reads sources × meters × hours, not events.
 """
 
 from tortoise import migrations
