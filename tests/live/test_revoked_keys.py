@@ -19,6 +19,7 @@ from tests.live.raw_client import RawConnection, raw_connection
 
 # Short, so the test does not wait 5 s; every wait below is a multiple of it.
 CHECK_SECONDS = 0.05
+NODE_QUERY = '{ node(id: "not-an-id") { id } }'
 REVOKED = {"message": "This API key was revoked.", "extensions": {"code": "UNAUTHENTICATED"}}
 
 
@@ -72,19 +73,23 @@ async def test_an_idle_subscription_ends_too_and_the_connection_subscribes_no_mo
     key_id, secret = await portal_key(keys)
     target = {"target": wallet_target(keys.agency.source_wallet)}
     async with raw_connection(live_server.ws, secret) as connection:
+        await connection.subscribe("0", NODE_QUERY, {})
+        query_before = await next_message(connection, "0")
         await connection.subscribe("1", BALANCE_UPDATED, target)
         await next_message(connection, "1")
         await api_keys.revoke_api_key(PLATFORM, key_id)
         ended = await next_message(connection, "1")  # nothing changed: woken to check the key
         await asyncio.sleep(CHECK_SECONDS * 4)
-        # The connection authenticated before the revocation; a new subscription on it is
-        # refused before any balance is read.
+        # The connection authenticated before the revocation: what it starts now is refused
+        # before anything runs, a subscription as a query.
         await connection.subscribe("2", BALANCE_UPDATED, target)
-        refused_later = await next_message(connection, "2")
+        subscription_later = await next_message(connection, "2")
+        await connection.subscribe("3", NODE_QUERY, {})
+        query_later = await next_message(connection, "3")
 
+    assert query_before == {"type": "next", "payload": {"data": {"node": None}}}
     assert refused(ended) == REVOKED
-    assert refused(refused_later) == REVOKED
-    assert refused_later["payload"]["data"] is None
+    assert subscription_later == query_later == {"type": "error", "payload": [REVOKED]}
 
 
 async def test_one_lookup_of_a_key_serves_all_its_subscribers(
