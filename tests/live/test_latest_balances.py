@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 from adapters.broadcaster import InProcessBroadcaster
@@ -73,3 +74,15 @@ async def test_a_resync_asked_before_the_snapshot_is_covered_by_it() -> None:
         resync, pending = await latest.next_batch()
 
     assert (resync, [m["transactionId"] for m in pending]) == (False, [1])
+
+
+async def test_a_wake_ends_the_wait_with_nothing_pending() -> None:
+    # What an idle subscription's timer does, so that it checks its key while nothing changes.
+    latest = LatestBalances(WatchedWallets(TENANT, None))
+    waiting = asyncio.create_task(latest.next_batch())
+    await asyncio.sleep(0)
+    assert not waiting.done()
+
+    latest.wake()
+
+    assert await waiting == (False, [])
