@@ -17,6 +17,7 @@ from typing import Any
 
 # Strawberry raises the HTTPException of cross-web, a dependency of its own.
 from cross_web import HTTPException
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -24,6 +25,10 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.context import Context
@@ -62,7 +67,37 @@ class ConnectionContext(Context):
     connection_params: dict[str, object] = field(default_factory=dict)
 
 
+class KeyCheckingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """A WebSocket authenticates once, at connection_init: each operation it starts later first
+    checks that the key is still active (services.wallet_updates.require_active_key, cached
+    per key for a few seconds), and a revoked key's operations are refused. Subscriptions
+    already running check it themselves."""
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        refusal = await self._refusal()
+        if refusal is None:
+            await super().run_operation(operation)
+            return
+        message = {"id": operation.id, "type": "error", "payload": [refusal.formatted]}
+        await operation.send_operation_message(message)  # type: ignore[arg-type]
+
+    async def _refusal(self) -> GraphQLError | None:
+        caller = self.context.authenticated if isinstance(self.context, Context) else None
+        if caller is None:
+            return None  # Context.caller answers UNAUTHENTICATED itself
+        try:
+            await wallet_updates.require_active_key(caller)
+        except wallet_updates.RevokedKeyError as revoked:
+            return GraphQLError(revoked.message, extensions={"code": "UNAUTHENTICATED"})
+        except Exception as error:  # the lookup failed (the database unreachable): logged
+            await self.handle_task_exception(error)
+            return GraphQLError("Unexpected error.")
+        return None
+
+
 class RebillGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = KeyCheckingTransportWSHandler
+
     def __init__(
         self,
         schema: Any,
