@@ -10,8 +10,10 @@ of statements. Scoped: events the caller may not see are left out, exactly like 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
+from uuid import UUID
 
 from domain.access import Caller, Role
 from domain.errors import NotFoundError
@@ -19,17 +21,40 @@ from domain.explanations import (
     ChargeExplanation,
     ChargeSide,
     LineEvent,
+    PricedLine,
     UsageExplanation,
-    explain_line_events,
+    explain_charge,
 )
 from domain.explanations.invoice_line import LineExplanation, explain_invoice_line
 from domain.invoicing.invoice import Invoice, InvoiceLine, InvoiceLineKind
 from domain.money import micros_to_decimal
-from domain.pricing import UsageFacts
+from domain.pricing import LineState, UsageFacts, running_total_micros
+from domain.pricing.base import PricingKind
 from storage import explanations as recorded
-from storage.usage_replay import ReplayedEvent, ReplayKey, Side, line_events
+from storage.usage_replay import (
+    EarlierEvents,
+    LineSpan,
+    ReplayedEvent,
+    ReplayKey,
+    Side,
+    span_events,
+)
 
 _STORAGE_SIDE = {ChargeSide.RETAIL: Side.RETAIL, ChargeSide.WHOLESALE: Side.WHOLESALE}
+# The models whose running state is (events, quantity): a sum of the earlier events, read as
+# one aggregate. PERCENTAGE's and COST_PLUS's also hold the exact unrounded sum of per-event
+# fees (and PERCENTAGE's the allowance used), which only folding the events rebuilds.
+_SUMMED_STATES = frozenset(
+    kind.value
+    for kind in (
+        PricingKind.PER_UNIT,
+        PricingKind.GRADUATED,
+        PricingKind.VOLUME,
+        PricingKind.PACKAGE,
+        PricingKind.BUNDLE,
+        PricingKind.FLAT,
+    )
+)
 
 
 async def explain_usage_events(
@@ -54,19 +79,10 @@ async def explain_usage_events(
                 groups[side][(event.source_id, line_id, event.period_start)].add(event.id)
                 line_ids.add(line_id)
     lines = await recorded.priced_lines(line_ids)
-    last = max(events)
     explained: dict[ChargeSide, dict[int, ChargeExplanation]] = {}
+    tenants = {event.source_id: event.tenant_id for event in events.values()}
     for side in sides:
-        replayed = await line_events(
-            _STORAGE_SIDE[side], caller.tenant_scope, groups[side].keys(), up_to_id=last
-        )
-        explained[side] = {}
-        for key, wanted in groups[side].items():
-            explained[side].update(
-                explain_line_events(
-                    side, lines[key[1]], _line_events(replayed.get(key, [])), wanted
-                )
-            )
+        explained[side] = await _explain_side(side, lines, tenants, groups[side])
     return {
         event_id: UsageExplanation(
             event_id=event_id,
@@ -83,6 +99,82 @@ async def explain_usage_event(caller: Caller, event_id: int) -> UsageExplanation
     if found is None:
         raise NotFoundError("UsageEvent", str(event_id))
     return found
+
+
+async def _explain_side(
+    side: ChargeSide,
+    lines: Mapping[int, PricedLine],
+    tenants: Mapping[UUID, UUID],
+    groups: Mapping[ReplayKey, set[int]],
+) -> dict[int, ChargeExplanation]:
+    """One side's explanations: each running total's state before its first wanted event from
+    one aggregate where the model's state is a sum, then its wanted events' own range folded;
+    from the period's first event where it is not (PERCENTAGE, COST_PLUS: the exact fee)."""
+    spans = {
+        key: LineSpan(
+            tenants[key[0]],
+            min(wanted) if lines[key[1]].model in _SUMMED_STATES else None,
+            max(wanted),
+        )
+        for key, wanted in groups.items()
+    }
+    read = await span_events(_STORAGE_SIDE[side], spans)
+    explained: dict[int, ChargeExplanation] = {}
+    refold: dict[ReplayKey, LineSpan] = {}
+    for key, wanted in groups.items():
+        line = lines[key[1]]
+        found = read[key]
+        before = _state_of(line, found.earlier)
+        if before is None:
+            # The earlier events' recorded charges do not telescope to R(state before): replay
+            # them one by one instead, so the explanations show where they part.
+            refold[key] = replace(spans[key], first_id=None)
+            continue
+        explained.update(_fold(side, line, before, _line_events(found.events), wanted))
+    if refold:
+        for key, found in (await span_events(_STORAGE_SIDE[side], refold)).items():
+            explained.update(
+                _fold(side, lines[key[1]], LineState(), _line_events(found.events), groups[key])
+            )
+    return explained
+
+
+def _state_of(line: PricedLine, earlier: EarlierEvents) -> LineState | None:
+    """The running state the earlier events left, checked: the charges of a period's events
+    telescope to R(state), so their recorded sum must equal it. None when it does not."""
+    if earlier.events == 0:
+        return LineState()
+    if line.model == PricingKind.FLAT.value:  # usage does not change a flat fee's state
+        state = LineState(events=earlier.events)
+    else:
+        state = LineState(
+            events=earlier.events, quantity=micros_to_decimal(earlier.quantity_micros)
+        )
+    if running_total_micros(line.pricing, state) != earlier.charged_micros:
+        return None
+    return state
+
+
+def _fold(
+    side: ChargeSide,
+    line: PricedLine,
+    state: LineState,
+    events: Sequence[LineEvent],
+    wanted: Collection[int],
+) -> dict[int, ChargeExplanation]:
+    """As domain.explanations.explain_line_events, from ``state`` (the one the events before
+    ``events`` left) rather than an empty one."""
+    explained: dict[int, ChargeExplanation] = {}
+    missing = set(wanted)
+    for event in events:
+        if not missing:
+            break
+        after = line.pricing.advance(state, event.facts)
+        if event.id in missing:
+            explained[event.id] = explain_charge(side, line, state, after, event)
+            missing.discard(event.id)
+        state = after
+    return explained
 
 
 def _recorded_side(event: recorded.RecordedEvent, side: ChargeSide) -> recorded.RecordedSide:

@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from domain.access import TenantScope
+from storage.database import connection, is_postgres
 from storage.ids import as_uuid
 from storage.models import UsageEvent
 from storage.scope import within
+from storage.sql import Params, id_value
 
 
 class Side(enum.Enum):
@@ -127,3 +129,110 @@ async def line_events(
                 )
             )
     return dict(found)
+
+
+@dataclass(frozen=True, slots=True)
+class LineSpan:
+    """What explaining some events of a running total reads: the events from ``first_id`` to
+    ``last_id`` one by one, and the events before ``first_id`` as one aggregate. ``first_id``
+    None: every event up to ``last_id`` one by one (models whose state is not a sum)."""
+
+    tenant_id: UUID
+    first_id: int | None
+    last_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class EarlierEvents:
+    """The events of a running total before a span, summed: how many, their quantity and what
+    they were charged."""
+
+    events: int
+    quantity_micros: int
+    charged_micros: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpanEvents:
+    earlier: EarlierEvents
+    events: list[ReplayedEvent]
+
+
+# Two SELECTs a span in one UNION ALL; SQLite takes at most 500 of them in a compound statement.
+_SPANS_A_STATEMENT = 200
+
+
+async def span_events(
+    side: Side, spans: Mapping[ReplayKey, LineSpan]
+) -> dict[ReplayKey, SpanEvents]:
+    """For each span, the aggregate of its running total's events before ``first_id`` and its
+    events from there to ``last_id`` in rating order: one statement for up to 200 spans, each
+    part an equality on (tenant, source, line, period) and a range of ids."""
+    found: dict[ReplayKey, SpanEvents] = {}
+    keys = list(spans)
+    for start in range(0, len(keys), _SPANS_A_STATEMENT):
+        chunk = keys[start : start + _SPANS_A_STATEMENT]
+        found.update(await _span_chunk(side, [(key, spans[key]) for key in chunk]))
+    return found
+
+
+async def _span_chunk(
+    side: Side, spans: Sequence[tuple[ReplayKey, LineSpan]]
+) -> dict[ReplayKey, SpanEvents]:
+    postgres = is_postgres()
+    params = Params(postgres)
+    line, charge = side.line_column, side.charge_column
+    selects = []
+    for number, (key, span) in enumerate(spans):
+        if span.first_id is not None:
+            selects.append(
+                f"SELECT {number} AS k, 0 AS part, CAST(NULL AS BIGINT) AS id, COUNT(*) AS n, "
+                f"COALESCE(SUM(quantity_micros), 0) AS quantity, COALESCE(SUM({charge}), 0) "
+                "AS charged, CAST(NULL AS BIGINT) AS amount, CAST(NULL AS BIGINT) AS cost "
+                f"FROM usage_events WHERE {_of_key(params, line, key, span.tenant_id)} "
+                f"AND id < {params.add(span.first_id, 'bigint')}"
+            )
+        selects.append(
+            f"SELECT {number} AS k, 1 AS part, id, 1 AS n, quantity_micros AS quantity, "
+            f"{charge} AS charged, amount_micros AS amount, provider_cost_micros AS cost "
+            f"FROM usage_events WHERE {_of_key(params, line, key, span.tenant_id)} "
+            f"AND id >= {params.add(span.first_id or 0, 'bigint')} "
+            f"AND id <= {params.add(span.last_id, 'bigint')}"
+        )
+    _, rows = await connection().execute_query(
+        " UNION ALL ".join(selects) + " ORDER BY k, part, id", params.values
+    )
+    earlier: dict[int, EarlierEvents] = {}
+    events: dict[int, list[ReplayedEvent]] = defaultdict(list)
+    for number, part, event_id, n, quantity, charged, amount, cost in rows:
+        if part == 0:
+            earlier[number] = EarlierEvents(int(n), int(quantity), int(charged))
+            continue
+        source_id, line_id, period = spans[number][0]
+        events[number].append(
+            ReplayedEvent(
+                id=int(event_id),
+                source_id=source_id,
+                rate_line_id=line_id,
+                period_start=period,
+                quantity_micros=int(quantity),
+                amount_micros=None if amount is None else int(amount),
+                provider_cost_micros=None if cost is None else int(cost),
+                charged_micros=int(charged),
+            )
+        )
+    return {
+        key: SpanEvents(earlier.get(number, EarlierEvents(0, 0, 0)), events.get(number, []))
+        for number, (key, _) in enumerate(spans)
+    }
+
+
+def _of_key(params: Params, line_column: str, key: ReplayKey, tenant_id: UUID) -> str:
+    """The condition naming one running total's events (placeholders added in order)."""
+    source_id, line_id, period = key
+    return (
+        f"tenant_id = {params.add(id_value(tenant_id, params.postgres), 'uuid')} "
+        f"AND source_id = {params.add(id_value(source_id, params.postgres), 'uuid')} "
+        f"AND {line_column} = {params.add(line_id, 'bigint')} "
+        f"AND period_start = {params.add(period, 'timestamptz')}"
+    )
