@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 # Strawberry raises the HTTPException of cross-web, a dependency of its own.
 from cross_web import HTTPException
@@ -21,14 +23,17 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import Message, NextMessage
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.context import Context
@@ -37,6 +42,9 @@ from api.loader_sets import RequestLoaders
 from domain.access import Caller
 from domain.settings import Settings
 from services import api_keys, wallet_updates
+
+if TYPE_CHECKING:
+    from strawberry.schema.schema import StreamResult
 
 BEARER = "bearer "
 # A client that opened a WebSocket has this long to send connection_init.
@@ -59,6 +67,43 @@ def encode_exact_json(data: object) -> str:
     return _MARKED.sub(r"\1", text) if _MARKER in text else text
 
 
+class EncodedResults:
+    """The JSON of results recently sent as ``next`` messages, by the identity of their data.
+
+    A subscription event shared by many subscribers (api.shared_results) is one ``data``
+    object for all of them: it is encoded once, and each subscriber's message is its operation
+    id, the type and that text. Errors and extensions (rare on a push, and each subscriber's own
+    after masking) are encoded per message. The entries hold their data, so that an identity
+    seen here cannot be a later object's.
+    """
+
+    def __init__(self, encode: Callable[[object], str], limit: int = 256) -> None:
+        self._encode = encode
+        self._limit = limit
+        self._by_data: dict[int, tuple[object, str]] = {}
+
+    def next_message(self, message: NextMessage) -> str:
+        """The text of a ``next`` message (Strawberry's dict: id, type and payload)."""
+        payload: Mapping[str, object] = message["payload"]
+        rest = {k: v for k, v in payload.items() if k != "data"}  # errors, extensions
+        return self.next_text(message["id"], payload.get("data"), rest)
+
+    def next_text(
+        self, operation_id: str, data: object, rest: dict[str, object] | None = None
+    ) -> str:
+        """``{"id": ..., "type": "next", "payload": {"data": ..., **rest}}`` as JSON."""
+        found = self._by_data.get(id(data))
+        if found is None or found[0] is not data:
+            found = (data, self._encode(data))
+            self._by_data[id(data)] = found
+            if len(self._by_data) > self._limit:
+                del self._by_data[next(iter(self._by_data))]  # the oldest
+        text = '{"id":' + self._encode(operation_id) + ',"type":"next","payload":{"data":'
+        if not rest:
+            return text + found[1] + "}}"
+        return text + found[1] + "," + self._encode(rest)[1:] + "}"
+
+
 @dataclass
 class ConnectionContext(Context):
     """A WebSocket's context, for the connection's lifetime; Strawberry fills in
@@ -71,7 +116,47 @@ class KeyCheckingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]
     """A WebSocket authenticates once, at connection_init: each operation it starts later first
     checks that the key is still active (services.wallet_updates.require_active_key, cached
     per key for a few seconds), and a revoked key's operations are refused. Subscriptions
-    already running check it themselves."""
+    already running check it themselves.
+
+    A ``next`` message is written with its data encoded once per result (``EncodedResults``),
+    not once per subscriber; every other message, and the protocol's order and completion,
+    are Strawberry's."""
+
+    @cached_property
+    def _starlette_websocket(self) -> WebSocket | None:
+        return self.websocket.ws if isinstance(self.websocket, ASGIWebSocketAdapter) else None
+
+    async def _send_result_stream(
+        self, operation: Operation[Context, None], result_source: StreamResult
+    ) -> None:
+        """Strawberry's loop over an operation's results; a result without errors or extensions
+        (every push but a failed one) is written straight from its encoded data."""
+        is_first_result = True
+        async for result in result_source:
+            if is_first_result and isinstance(result, PreExecutionError):
+                await self._handle_pre_execution_error(operation, result)
+                return
+            if not isinstance(result, ExecutionResult):
+                await self._reject_incremental_delivery(operation)
+                return
+            is_first_result = False
+            if result.errors or result.extensions or self._starlette_websocket is None:
+                await operation.send_next(result)
+            elif not operation.completed:  # as Operation.send_operation_message
+                await self._send_text(encoded_results.next_text(operation.id, result.data))
+
+    async def send_message(self, message: Message) -> None:
+        if message["type"] != "next" or self._starlette_websocket is None:
+            await super().send_message(message)
+            return
+        await self._send_text(encoded_results.next_message(message))
+
+    async def _send_text(self, text: str) -> None:
+        assert self._starlette_websocket is not None
+        try:
+            await self._starlette_websocket.send_text(text)
+        except WebSocketDisconnect as exc:  # as Strawberry's send_json
+            raise WebSocketDisconnected from exc
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         refusal = await self._refusal()
@@ -93,6 +178,9 @@ class KeyCheckingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]
             await self.handle_task_exception(error)
             return GraphQLError("Unexpected error.")
         return None
+
+
+encoded_results = EncodedResults(lambda data: encode_exact_json(data))
 
 
 class RebillGraphQL(GraphQL[Context, None]):

@@ -106,6 +106,9 @@ def server_config(app: Any, settings: Settings, host: str, port: int) -> uvicorn
         http=protocol_for(settings),
         limit_concurrency=settings.max_connections,
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        # Pushes are small JSON frames: per-message deflate gained them little, and cost a
+        # compressor per WebSocket (~40 MiB with 1,000 subscribers) and ~10 % of the CPU of a push.
+        ws_per_message_deflate=False,
         log_config=logging_config(),
         log_level="info",
     )

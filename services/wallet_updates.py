@@ -202,6 +202,19 @@ class _Pushed:
             updates.append(BalanceUpdate(wallet, None, at))
         return updates
 
+    def knows(self, message: Message) -> bool:
+        """Whether the change is of a wallet pushed already (``known_change`` applies)."""
+        return message["walletId"] in self.wallets
+
+    def known_change(self, message: Message) -> BalanceUpdate | None:
+        """``change`` without the lookup, for a wallet pushed already: on every push's path,
+        where a coroutine is a cost of its own."""
+        change = _shared_changes.of(message)
+        key = message["walletId"]
+        if self.versions.get(key, -1) >= change.transaction_id:
+            return None  # stale: a newer balance of this wallet was pushed already
+        return self._pushed(change, key, self.wallets[key])
+
     async def change(self, message: Message) -> BalanceUpdate | None:
         change = _shared_changes.of(message)
         key = message["walletId"]
@@ -210,6 +223,9 @@ class _Pushed:
         wallet = self.wallets.get(key) or await self._visible_wallet(change.wallet_id)
         if wallet is None:
             return None
+        return self._pushed(change, key, wallet)
+
+    def _pushed(self, change: _Change, key: str, wallet: Wallet) -> BalanceUpdate:
         update = change.update_of(wallet)
         self.versions[key] = change.transaction_id
         self.wallets[key] = update.wallet
@@ -341,7 +357,8 @@ async def balance_updates(
                 for update in await pushed.snapshot():
                     yield update
             for message in changes:
-                change = await pushed.change(message)
+                known = pushed.knows(message)
+                change = pushed.known_change(message) if known else await pushed.change(message)
                 if change is not None:
                     yield change
 
