@@ -10,7 +10,7 @@ of statements. Scoped: events the caller may not see are left out, exactly like 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from uuid import UUID
@@ -57,11 +57,36 @@ _SUMMED_STATES = frozenset(
 )
 
 
+# Where a replay stopped, per side and running total: the last event folded and the state it
+# left. A later slice of events, all after it, folds on from there (services.disputes.evidence).
+Carry = dict[tuple[ChargeSide, ReplayKey], tuple[int, LineState]]
+
+
 async def explain_usage_events(
     caller: Caller, event_ids: Sequence[int]
 ) -> dict[int, UsageExplanation]:
     """The explanations of the caller's events among ``event_ids``, by event id. A source key
     gets only the retail side (wholesale None); ids it may not see are left out."""
+    return await explain_usage_events_after(caller, event_ids, {})
+
+
+async def explain_in_id_slices(
+    caller: Caller, event_ids: Sequence[int], size: int
+) -> AsyncIterator[dict[int, UsageExplanation]]:
+    """The explanations of ``event_ids`` a slice of ``size`` ids at a time, in id order, each
+    slice folding on from where the one before left every running total: reading many events
+    of one line costs their own rows, not an aggregate of the earlier ones per slice."""
+    ids = sorted(set(event_ids))
+    carry: Carry = {}
+    for start in range(0, len(ids), size):
+        yield await explain_usage_events_after(caller, ids[start : start + size], carry)
+
+
+async def explain_usage_events_after(
+    caller: Caller, event_ids: Sequence[int], carry: Carry
+) -> dict[int, UsageExplanation]:
+    """As explain_usage_events, folding on from ``carry`` for the running totals it holds (the
+    events asked about all after its last one), and updating it."""
     source_id = caller.source_id if caller.role is Role.SOURCE else None
     events = await recorded.recorded_events(caller.tenant_scope, source_id, event_ids)
     if not events:
@@ -82,7 +107,7 @@ async def explain_usage_events(
     explained: dict[ChargeSide, dict[int, ChargeExplanation]] = {}
     tenants = {event.source_id: event.tenant_id for event in events.values()}
     for side in sides:
-        explained[side] = await _explain_side(side, lines, tenants, groups[side])
+        explained[side] = await _explain_side(side, lines, tenants, groups[side], carry)
     return {
         event_id: UsageExplanation(
             event_id=event_id,
@@ -106,36 +131,46 @@ async def _explain_side(
     lines: Mapping[int, PricedLine],
     tenants: Mapping[UUID, UUID],
     groups: Mapping[ReplayKey, set[int]],
+    carry: Carry,
 ) -> dict[int, ChargeExplanation]:
     """One side's explanations: each running total's state before its first wanted event from
     one aggregate where the model's state is a sum, then its wanted events' own range folded;
-    from the period's first event where it is not (PERCENTAGE, COST_PLUS: the exact fee)."""
-    spans = {
-        key: LineSpan(
-            tenants[key[0]],
-            min(wanted) if lines[key[1]].model in _SUMMED_STATES else None,
-            max(wanted),
-        )
-        for key, wanted in groups.items()
-    }
+    from the period's first event where it is not (PERCENTAGE, COST_PLUS: the exact fee), or
+    from where ``carry`` says an earlier replay stopped."""
+    spans: dict[ReplayKey, LineSpan] = {}
+    for key, wanted in groups.items():
+        carried = carry.get((side, key))
+        if carried is not None and carried[0] < min(wanted):
+            spans[key] = LineSpan(tenants[key[0]], None, max(wanted), after_id=carried[0])
+        else:
+            summed = lines[key[1]].model in _SUMMED_STATES
+            spans[key] = LineSpan(tenants[key[0]], min(wanted) if summed else None, max(wanted))
     read = await span_events(_STORAGE_SIDE[side], spans)
     explained: dict[int, ChargeExplanation] = {}
     refold: dict[ReplayKey, LineSpan] = {}
     for key, wanted in groups.items():
         line = lines[key[1]]
         found = read[key]
-        before = _state_of(line, found.earlier)
+        if spans[key].after_id:
+            before: LineState | None = carry[(side, key)][1]
+        else:
+            before = _state_of(line, found.earlier)
         if before is None:
             # The earlier events' recorded charges do not telescope to R(state before): replay
             # them one by one instead, so the explanations show where they part.
             refold[key] = replace(spans[key], first_id=None)
             continue
-        explained.update(_fold(side, line, before, _line_events(found.events), wanted))
+        folded, after = _fold(side, line, before, _line_events(found.events), wanted)
+        explained.update(folded)
+        carry[(side, key)] = (max(wanted), after)
     if refold:
         for key, found in (await span_events(_STORAGE_SIDE[side], refold)).items():
-            explained.update(
-                _fold(side, lines[key[1]], LineState(), _line_events(found.events), groups[key])
+            wanted = groups[key]
+            folded, after = _fold(
+                side, lines[key[1]], LineState(), _line_events(found.events), wanted
             )
+            explained.update(folded)
+            carry[(side, key)] = (max(wanted), after)
     return explained
 
 
@@ -161,9 +196,9 @@ def _fold(
     state: LineState,
     events: Sequence[LineEvent],
     wanted: Collection[int],
-) -> dict[int, ChargeExplanation]:
+) -> tuple[dict[int, ChargeExplanation], LineState]:
     """As domain.explanations.explain_line_events, from ``state`` (the one the events before
-    ``events`` left) rather than an empty one."""
+    ``events`` left) rather than an empty one; with the state after the last wanted event."""
     explained: dict[int, ChargeExplanation] = {}
     missing = set(wanted)
     for event in events:
@@ -174,7 +209,7 @@ def _fold(
             explained[event.id] = explain_charge(side, line, state, after, event)
             missing.discard(event.id)
         state = after
-    return explained
+    return explained, state
 
 
 def _recorded_side(event: recorded.RecordedEvent, side: ChargeSide) -> recorded.RecordedSide:

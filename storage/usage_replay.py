@@ -135,11 +135,13 @@ async def line_events(
 class LineSpan:
     """What explaining some events of a running total reads: the events from ``first_id`` to
     ``last_id`` one by one, and the events before ``first_id`` as one aggregate. ``first_id``
-    None: every event up to ``last_id`` one by one (models whose state is not a sum)."""
+    None: every event after ``after_id`` up to ``last_id`` one by one (from the period's first
+    for models whose state is not a sum; from where a caller's earlier replay stopped)."""
 
     tenant_id: UUID
     first_id: int | None
     last_id: int
+    after_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +198,7 @@ async def _span_chunk(
             f"SELECT {number} AS k, 1 AS part, id, 1 AS n, quantity_micros AS quantity, "
             f"{charge} AS charged, amount_micros AS amount, provider_cost_micros AS cost "
             f"FROM usage_events WHERE {_of_key(params, line, key, span.tenant_id)} "
-            f"AND id >= {params.add(span.first_id or 0, 'bigint')} "
+            f"AND id >= {params.add(_lowest(span), 'bigint')} "
             f"AND id <= {params.add(span.last_id, 'bigint')}"
         )
     _, rows = await connection().execute_query(
@@ -225,6 +227,10 @@ async def _span_chunk(
         key: SpanEvents(earlier.get(number, EarlierEvents(0, 0, 0)), events.get(number, []))
         for number, (key, _) in enumerate(spans)
     }
+
+
+def _lowest(span: LineSpan) -> int:
+    return span.after_id + 1 if span.first_id is None else span.first_id
 
 
 def _of_key(params: Params, line_column: str, key: ReplayKey, tenant_id: UUID) -> str:

@@ -1,12 +1,13 @@
 """openDispute: a client (its source's key) or its tenant questions an invoice line or a set of
 usage events, for an amount no more than they were charged.
 
-A line's events are exactly the ones it sums (the invoice line drill-down,
-services.invoicing.read.line_usage); a set of events must all be of one source the caller
-sees. In one unit of work under the tenant's lock: the events already under an unresolved
-dispute are looked up (and refused, naming that dispute), then the dispute, its events and its
-OPENED entry are written and dispute.opened is recorded. The partial unique index on the
-events (migration 0020) refuses what a concurrent opening took first.
+A line's events are exactly the ones it sums (the invoice line drill-down's query), looked up
+and copied in the database, never read into Python (a line may sum millions); a set of events
+must all be of one source the caller sees. In one unit of work under the tenant's lock: the
+events already under an unresolved dispute are looked up (and refused, naming that dispute),
+then the dispute, its events and its OPENED entry are written and dispute.opened is recorded.
+The partial unique index on the events (migration 0020) refuses what a concurrent opening took
+first.
 """
 
 from __future__ import annotations
@@ -28,10 +29,8 @@ from domain.disputes.rules import (
 )
 from domain.errors import DuplicateKeyError, FieldProblem, InvalidInputError, NotFoundError
 from domain.invoicing.invoice import Invoice, InvoiceLine, InvoiceStatus
-from domain.paging import MAX_PAGE_SIZE, PageRequest, Position
 from domain.rate_card import raise_if_problems
 from services import clock
-from services.invoicing import read
 from services.money_movement import MoneyMovement
 from storage import tenants
 from storage.disputes import reads, writes
@@ -55,9 +54,12 @@ class OpenDisputeRequest:
 
 @dataclass(frozen=True, slots=True)
 class _Target:
+    """What is disputed: an invoice line (its events stay in the database) or those events."""
+
     tenant_id: UUID
     source_id: UUID
     invoice_id: UUID | None
+    invoice: Invoice | None
     line: InvoiceLine | None
     event_ids: tuple[int, ...]
     charged_micros: int
@@ -95,19 +97,54 @@ async def open_dispute(caller: Caller, request: OpenDisputeRequest) -> Dispute:
         currency=target.currency,
         opened_at=now,
     )
-    async with MoneyMovement([target.tenant_id]) as money:
-        taken = await reads.open_disputes_of_events(target.tenant_id, target.event_ids)
-        if taken:
-            raise EventsAlreadyDisputedError(taken[min(taken)], sorted(taken))
-        try:
-            await writes.insert_dispute(dispute, target.event_ids)
-        except DuplicateKeyError:
+    try:
+        async with MoneyMovement([target.tenant_id]) as money:
+            await _refuse_taken(target)
+            try:
+                count = await _insert(dispute, target)
+            except DuplicateKeyError:
+                raise _Raced from None
+            await writes.append_timeline(
+                target.tenant_id,
+                dispute.id,
+                TimelineAction.OPENED,
+                caller,
+                now,
+                reason_text or None,
+            )
+            money.record(DisputeOpened(dispute, count))
+    except _Raced:
+        # A concurrent opening committed first: what it took is read once this one rolled back.
+        if target.line is None:
             raise EventsAlreadyDisputedError(None, target.event_ids) from None
-        await writes.append_timeline(
-            target.tenant_id, dispute.id, TimelineAction.OPENED, caller, now, reason_text or None
-        )
-        money.record(DisputeOpened(dispute, len(target.event_ids)))
+        await _refuse_taken(target)
+        raise EventsAlreadyDisputedError(None, ()) from None
     return dispute
+
+
+class _Raced(Exception):
+    """The partial unique index refused an event another opening had just taken."""
+
+
+async def _refuse_taken(target: _Target) -> None:
+    """EventsAlreadyDisputed for the target's events under an unresolved dispute, naming the
+    first one's. A line's are looked up in the database, not through its ids."""
+    if target.line is not None:
+        assert target.invoice is not None
+        taken = await reads.open_disputes_of_line(target.invoice, target.line)
+    else:
+        taken = await reads.open_disputes_of_events(target.tenant_id, target.event_ids)
+    if taken:
+        raise EventsAlreadyDisputedError(taken[min(taken)], sorted(taken))
+
+
+async def _insert(dispute: Dispute, target: _Target) -> int:
+    """The dispute and its events; how many events."""
+    if target.line is not None:
+        assert target.invoice is not None
+        return await writes.insert_line_dispute(dispute, target.invoice, target.line)
+    await writes.insert_dispute(dispute, target.event_ids)
+    return len(target.event_ids)
 
 
 def _check_one_target(request: OpenDisputeRequest) -> None:
@@ -132,24 +169,12 @@ async def _line_target(caller: Caller, line_id: int) -> _Target:
         tenant_id=invoice.tenant_id,
         source_id=invoice.source_id,
         invoice_id=invoice.id,
+        invoice=invoice,
         line=line,
-        event_ids=await _line_event_ids(caller, invoice, line),
+        event_ids=(),
         charged_micros=line.amount_micros,
         currency=invoice.currency,
     )
-
-
-async def _line_event_ids(caller: Caller, invoice: Invoice, line: InvoiceLine) -> tuple[int, ...]:
-    """Every event the line sums, through its drill-down, a page at a time."""
-    ids: list[int] = []
-    after: Position | None = None
-    while True:
-        page = await read.line_usage(caller, invoice, line, PageRequest(MAX_PAGE_SIZE, after))
-        ids += [event.id for event in page.items]
-        if not page.has_next_page:
-            return tuple(ids)
-        last = page.items[-1]
-        after = Position(last.occurred_at, last.id)
 
 
 async def _events_target(caller: Caller, event_ids: Sequence[int]) -> _Target:
@@ -178,6 +203,7 @@ async def _events_target(caller: Caller, event_ids: Sequence[int]) -> _Target:
         tenant_id=tenant_id,
         source_id=source_id,
         invoice_id=invoice_id,
+        invoice=None,
         line=None,
         event_ids=tuple(wanted),
         charged_micros=sum(e.retail_micros for e in visible),

@@ -13,13 +13,16 @@ from typing import Any
 from uuid import UUID
 
 from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 
 from domain.access import TenantScope
 from domain.disputes.dispute import Dispute, DisputeCriteria, TimelineEntry
+from domain.invoicing.invoice import Invoice, InvoiceLine
 from domain.paging import Page, PageRequest
 from domain.usage import UsageEventRecord
 from storage.disputes.rows import to_dispute, to_entry
 from storage.ids import as_uuid
+from storage.invoicing.usage import _WITH_EVENTS, _events_of
 from storage.models import Dispute as DisputeRow
 from storage.models import DisputeEvent, UsageEvent
 from storage.models import DisputeTimelineEntry as TimelineRow
@@ -112,3 +115,26 @@ async def open_disputes_of_any_events(event_ids: Sequence[int]) -> dict[int, UUI
         usage_event_id__in=list(event_ids), open=True
     ).values("usage_event_id", "dispute_id")
     return {row["usage_event_id"]: as_uuid(row["dispute_id"]) for row in rows}
+
+
+async def open_disputes_of_line(invoice: Invoice, line: InvoiceLine) -> dict[int, UUID]:
+    """As open_disputes_of_events, for the events an invoice line sums (its drill-down), read
+    in the database: one statement, whatever the number of the line's events."""
+    events = events_of_line_query(invoice, line)
+    if events is None:
+        return {}
+    rows: list[dict[str, Any]] = await DisputeEvent.filter(
+        tenant_id=invoice.tenant_id, open=True, usage_event_id__in=Subquery(events.values("id"))
+    ).values("usage_event_id", "dispute_id")
+    return {row["usage_event_id"]: as_uuid(row["dispute_id"]) for row in rows}
+
+
+def events_of_line_query(invoice: Invoice, line: InvoiceLine) -> QuerySet[UsageEvent] | None:
+    """The events an invoice line sums, as the line's drill-down selects them
+    (storage.invoicing.usage, whose rule this reuses); None for a line that sums no events."""
+    if line.kind not in _WITH_EVENTS or line.rate_line_id is None:
+        return None
+    return UsageEvent.filter(
+        Q(tenant_id=invoice.tenant_id, source_id=invoice.source_id),
+        _events_of(invoice, line.kind, [line.rate_line_id]),
+    )

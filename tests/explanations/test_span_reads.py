@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import storage.usage_replay
-from services.explanations import explain_usage_events
+from services.explanations import explain_in_id_slices, explain_usage_events
 from storage.database import connection
 from tests.explanations.conftest import PLATFORM, Agency, record, retail_rows, usage
 
@@ -109,3 +109,21 @@ async def test_earlier_charges_that_do_not_add_up_are_replayed_one_by_one(
     alone = (await explain_usage_events(PLATFORM, [ids[-1]]))[ids[-1]].retail
     assert alone == last
     assert replay_rows.retail() == [2, EARLIER + 1]  # the aggregate disagreed: a full replay
+
+
+async def test_slices_fold_on_from_one_another(agency: Agency, replay_rows: ReplayRows) -> None:
+    await record(*[usage(agency.source_id, "message_response", "2") for _ in range(EARLIER)])
+    await record(usage(agency.source_id, "message_response", "3"))
+    ids = await _ids("message_response")
+    whole = await explain_usage_events(PLATFORM, ids)
+    replay_rows.fetched.clear()
+
+    sliced: dict[int, Any] = {}
+    async for explained in explain_in_id_slices(PLATFORM, list(reversed(ids)), 7):
+        sliced.update(explained)
+
+    assert sliced == whole
+    # The first slice's aggregate (of no earlier event) and each event once: no slice after
+    # the first aggregates the events before it again.
+    assert sum(replay_rows.retail()) == 1 + EARLIER + 1
+    assert len(replay_rows.retail()) == 6  # ceil(41 / 7) slices
