@@ -65,6 +65,9 @@ class UsageEvent(Model):
         indexes = [
             Index(fields=("tenant_id", "occurred_at", "id")),
             Index(fields=("tenant_id", "source_id", "occurred_at", "id")),
+            # A source's events of one billing period in rating order: the running totals an
+            # explanation replays (migration 0021).
+            Index(fields=("tenant_id", "source_id", "period_start", "id")),
             Index(fields=("wholesale_transaction_id",)),
             Index(fields=("retail_transaction_id",)),
         ]
