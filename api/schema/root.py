@@ -14,6 +14,7 @@ from strawberry.extensions import (
     SchemaExtension,
     ValidationCache,
 )
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
 
 from api.credit_notes.schema import CreditNotesMutation, CreditNotesQuery
@@ -21,6 +22,7 @@ from api.disputes.schema import DisputesMutation, DisputesQuery
 from api.error_codes import add_missing_codes
 from api.error_log import is_client_error, log_graphql_errors
 from api.invoices.schema import InvoicesMutation, InvoicesQuery
+from api.lean_extensions import LeanExtensionsRunner
 from api.margins.schema import MarginsQuery
 from api.payments.schema import PaymentsMutation
 from api.rate_cards.schema import RateCardsMutation, RateCardsQuery
@@ -122,6 +124,12 @@ class RebillSchema(strawberry.Schema):
         add_missing_codes(errors)
         # Strawberry logs every error with its traceback; a client's mistake is one line.
         log_graphql_errors(errors, execution_context)
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        # Without the per-result hooks no extension defines (a third of a live push's CPU).
+        return LeanExtensionsRunner(execution_context, extensions)
 
 
 def build_schema(*, development: bool) -> strawberry.Schema:
