@@ -4,7 +4,12 @@ what makes an invoice line's amount.
 
 Batched: the events asked about are read together, each (source, line, period) they fall in is
 replayed once, from one read per side for all of them, so a page of events costs a fixed number
-of statements. Scoped: events the caller may not see are left out, exactly like missing ones.
+of statements. Bounded: that read sums the running total's events before the first one asked
+about (COUNT, SUM(quantity), SUM(charge)) where the model's state is (events, quantity), and
+returns only the events from there on; the sum of the earlier charges must equal R(state
+before) (they telescope), or the running total is replayed from its first event. PERCENTAGE
+and COST_PLUS, whose state holds the exact unrounded fees, are always replayed from the first.
+Scoped: events the caller may not see are left out, exactly like missing ones.
 """
 
 from __future__ import annotations
