@@ -5,10 +5,13 @@ explains its events in slices that fold on from one another, the same file as in
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
+from uuid import UUID
 
 import pytest
 
 import services.disputes.evidence
+import storage.disputes.reads
 from api.ids import decode_id, decode_int_id
 from domain.access import Caller, Role
 from domain.disputes.dispute import DisputeReason
@@ -75,3 +78,27 @@ async def test_the_evidence_in_slices_of_one_is_the_same_file(
 
     assert sliced.content == whole.content and sliced.event_count == 2
     assert '"sentence"' in sliced.content
+
+
+async def test_a_line_opened_concurrently_meets_the_index_and_names_the_winner(
+    disputed: Disputed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The look-up under the lock misses what a concurrent opening took (as if it committed just
+    after): the partial unique index refuses the copy, and once rolled back the refusal names
+    the opening that won and its events."""
+    first = await open_dispute(_tenant(disputed), _on_line(disputed))
+    before = await counts()
+    looked_up = storage.disputes.reads.open_disputes_of_line
+    calls: list[int] = []
+
+    async def missing_it_once(*args: Any) -> dict[int, UUID]:
+        calls.append(1)
+        return {} if len(calls) == 1 else await looked_up(*args)
+
+    monkeypatch.setattr(storage.disputes.reads, "open_disputes_of_line", missing_it_once)
+    with pytest.raises(EventsAlreadyDisputedError) as refused:
+        await open_dispute(_tenant(disputed), _on_line(disputed))
+
+    assert len(calls) == 2
+    assert refused.value.dispute_id == first.id and len(refused.value.event_ids) == 2
+    assert await counts() == before
