@@ -92,16 +92,26 @@ class EncodedResults:
         self, operation_id: str, data: object, rest: dict[str, object] | None = None
     ) -> str:
         """``{"id": ..., "type": "next", "payload": {"data": ..., **rest}}`` as JSON."""
+        return self.next_text_after(self.next_prefix(operation_id), data, rest)
+
+    def next_prefix(self, operation_id: str) -> str:
+        """The start of an operation's ``next`` messages, up to its data: the same for all of
+        them, so that a subscription's stream encodes its operation id once, not once a push."""
+        return '{"id":' + self._encode(operation_id) + ',"type":"next","payload":{"data":'
+
+    def next_text_after(
+        self, prefix: str, data: object, rest: dict[str, object] | None = None
+    ) -> str:
+        """A ``next`` message from its operation's ``next_prefix`` and its payload."""
         found = self._by_data.get(id(data))
         if found is None or found[0] is not data:
             found = (data, self._encode(data))
             self._by_data[id(data)] = found
             if len(self._by_data) > self._limit:
                 del self._by_data[next(iter(self._by_data))]  # the oldest
-        text = '{"id":' + self._encode(operation_id) + ',"type":"next","payload":{"data":'
         if not rest:
-            return text + found[1] + "}}"
-        return text + found[1] + "," + self._encode(rest)[1:] + "}"
+            return prefix + found[1] + "}}"
+        return prefix + found[1] + "," + self._encode(rest)[1:] + "}"
 
 
 @dataclass
@@ -132,6 +142,7 @@ class KeyCheckingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]
         """Strawberry's loop over an operation's results; a result without errors or extensions
         (every push but a failed one) is written straight from its encoded data."""
         is_first_result = True
+        prefix = encoded_results.next_prefix(operation.id)
         async for result in result_source:
             if is_first_result and isinstance(result, PreExecutionError):
                 await self._handle_pre_execution_error(operation, result)
@@ -143,7 +154,7 @@ class KeyCheckingTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]
             if result.errors or result.extensions or self._starlette_websocket is None:
                 await operation.send_next(result)
             elif not operation.completed:  # as Operation.send_operation_message
-                await self._send_text(encoded_results.next_text(operation.id, result.data))
+                await self._send_text(encoded_results.next_text_after(prefix, result.data))
 
     async def send_message(self, message: Message) -> None:
         if message["type"] != "next" or self._starlette_websocket is None:

@@ -65,6 +65,34 @@ async def test_forty_subscribers_of_a_change_cost_one_encoding_of_its_data(
     assert encodings.count == 1
 
 
+async def test_a_subscription_encodes_its_operation_id_once_for_all_its_pushes(
+    live_server: Server, keys: Keys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    operation_id = "counted-operation"
+    id_encodings = 0
+
+    def counted(data: object) -> str:
+        nonlocal id_encodings
+        id_encodings += data == operation_id
+        return encode_exact_json(data)
+
+    monkeypatch.setattr(graphql_view, "encode_exact_json", counted)
+    wallet = keys.agency.source_wallet
+    async with raw_connection(live_server.ws, keys.tenant) as connection:
+        await connection.subscribe(operation_id, BALANCE_ONLY, {"target": wallet_target(wallet)})
+        assert (await connection.next(operation_id))["type"] == "next"  # the snapshot
+        for n in (1, 2, 3):
+            await wallets.top_up_wallet(PLATFORM, wallet, Decimal(n), f"i{n}", TopUpMethod.MANUAL)
+            message = await connection.next(operation_id)
+            assert message["id"] == operation_id
+            assert message["payload"]["data"]["walletBalanceUpdated"]["balance"] == {
+                "amount": str(sum(range(1, n + 1)))
+            }
+
+    # The snapshot and three pushes: the start of the messages, with the id, written once.
+    assert id_encodings == 1
+
+
 async def test_results_with_errors_keep_each_subscribers_errors(
     live_server: Server, keys: Keys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
